@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"dropship/models"
+)
+
+// The demo owner's login, printed by `make run`. It is a local demo: change
+// it (or add a real owner with `dropship user create`) before going live.
+const (
+	demoEmail    = "demo@dropship.local"
+	demoPassword = "demo-password-1"
+)
+
+type demoCredentials struct{ Email, Password string }
+
+func cmdSeed(ctx context.Context, root string, args []string) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	demo := fs.Bool("demo", false, "add the demo owner and demo data")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !*demo {
+		return errors.New("usage: dropship seed --demo")
+	}
+	e, err := openEnv(ctx, root)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	if err := e.migrateUp(ctx); err != nil {
+		return err
+	}
+	creds, err := seedDemo(ctx, e)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("Demo login: %s  password: %s\n", creds.Email, creds.Password)
+	return nil
+}
+
+// seedDemo adds the demo owner once; later runs leave existing data alone.
+func seedDemo(ctx context.Context, e *env) (*demoCredentials, error) {
+	_, err := models.GetUserByEmail(ctx, e.db, demoEmail)
+	switch {
+	case err == nil:
+		return &demoCredentials{Email: demoEmail, Password: demoPassword}, nil
+	case !errors.Is(err, models.ErrNotFound):
+		return nil, err
+	}
+	if _, err := models.CreateUser(ctx, e.db, nil, models.NewUser{
+		Email: demoEmail, Name: "Demo Owner", Role: models.RoleOwner, Password: demoPassword,
+	}); err != nil {
+		return nil, fmt.Errorf("seed: demo owner: %w", err)
+	}
+	e.log.Info("demo data seeded", "owner", demoEmail)
+	return &demoCredentials{Email: demoEmail, Password: demoPassword}, nil
+}

@@ -1,0 +1,53 @@
+package handlers
+
+import (
+	"fmt"
+	"net/url"
+
+	"github.com/gofiber/fiber/v2"
+
+	"dropship/models"
+	"dropship/views/jobs"
+)
+
+const jobRunsPerPage = 50
+
+// jobsIndex lists job runs, newest first, filtered by job and outcome.
+func (s *Server) jobsIndex(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	f := models.JobRunFilter{Job: c.Query("job"), Outcome: c.Query("outcome"), BeforeID: int64(c.QueryInt("before")), Limit: jobRunsPerPage}
+	runs, err := models.ListJobRuns(ctx, s.db, f)
+	if err != nil {
+		return err
+	}
+	d := jobs.PageData{Job: f.Job, Outcome: f.Outcome}
+	if len(runs) > jobRunsPerPage {
+		runs = runs[:jobRunsPerPage]
+		q := url.Values{"before": {fmt.Sprint(runs[len(runs)-1].ID)}}
+		if f.Job != "" {
+			q.Set("job", f.Job)
+		}
+		if f.Outcome != "" {
+			q.Set("outcome", f.Outcome)
+		}
+		d.Pager.Next = "/jobs?" + q.Encode()
+	}
+	if f.BeforeID > 0 {
+		d.Pager.Prev = "/jobs"
+	}
+	d.Runs = runs
+	d.Pager.Summary = fmt.Sprintf("%d runs shown", len(runs))
+	for _, r := range runs {
+		if r.Outcome == models.JobRunning {
+			d.Running = true
+		}
+	}
+	if isFragment(c) {
+		return s.render(c, fiber.StatusOK, jobs.Table(d))
+	}
+	if d.Jobs, err = models.JobNames(ctx, s.db); err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, jobs.Page(d))
+}
+

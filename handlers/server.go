@@ -1,0 +1,114 @@
+// Package handlers is the HTTP side: Fiber handlers for the admin pages, the
+// storefront API and the webhooks. Handlers decode, call models, choose the
+// view and map errors; rules live in models.
+package handlers
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/alexedwards/scs/postgresstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"gorm.io/gorm"
+)
+
+// Config is what the HTTP layer needs from the environment.
+type Config struct {
+	// BaseURL is where people reach the app; https turns on Secure cookies and HSTS.
+	BaseURL string
+	// ProxyHeader, when set (X-Forwarded-For), is trusted for the client address.
+	ProxyHeader string
+}
+
+// Deps are the shared resources the handlers use.
+type Deps struct {
+	DB  *gorm.DB
+	Log *slog.Logger
+	// Registry receives the HTTP and database pool metrics and is served at /metrics.
+	Registry *prometheus.Registry
+	// Ready reports whether the database is reachable and migrated (/readyz).
+	Ready func(ctx context.Context) error
+}
+
+// Server holds the handlers' dependencies; its methods are the handlers.
+type Server struct {
+	cfg      Config
+	db       *gorm.DB
+	log      *slog.Logger
+	sessions *scs.SessionManager
+	registry *prometheus.Registry
+	ready    func(ctx context.Context) error
+	secure   bool
+	metrics  *httpMetrics
+}
+
+// Session lifetimes: idle and absolute.
+const (
+	sessionIdleTimeout = 12 * time.Hour
+	sessionLifetime    = 7 * 24 * time.Hour
+)
+
+// New builds the Fiber app with every route.
+func New(cfg Config, d Deps) (*fiber.App, error) {
+	sqlDB, err := d.DB.DB()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, db: d.DB, log: d.Log, registry: d.Registry, ready: d.Ready}
+	if u, err := url.Parse(cfg.BaseURL); err == nil && u.Scheme == "https" {
+		s.secure = true
+	}
+	s.sessions = newSessionManager(sqlDB, s.secure)
+	if s.registry == nil {
+		s.registry = prometheus.NewRegistry()
+	}
+	s.metrics = newHTTPMetrics()
+	if err := s.registerMetrics(sqlDB); err != nil {
+		return nil, err
+	}
+	app := fiber.New(fiber.Config{
+		AppName:               "dropship",
+		ErrorHandler:          s.handleError,
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		BodyLimit:             64 << 20,
+		ProxyHeader:           cfg.ProxyHeader,
+	})
+	s.routes(app)
+	return app, nil
+}
+
+func newSessionManager(db *sql.DB, secure bool) *scs.SessionManager {
+	sm := scs.New()
+	// Housekeeping purges expired rows; the store's own goroutine would run on every instance.
+	sm.Store = postgresstore.NewWithCleanupInterval(db, 0)
+	sm.IdleTimeout = sessionIdleTimeout
+	sm.Lifetime = sessionLifetime
+	sm.Cookie.Name = "dropship_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = secure
+	sm.Cookie.Path = "/"
+	return sm
+}
+
+func (s *Server) registerMetrics(db *sql.DB) error {
+	for _, c := range []prometheus.Collector{
+		s.metrics.requests, s.metrics.duration,
+		collectors.NewDBStatsCollector(db, "dropship"),
+	} {
+		if err := s.registry.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,69 @@
+package layout
+
+import (
+	"strings"
+
+	"dropship/models"
+)
+
+// NavItem is one link in the side navigation.
+type NavItem struct {
+	Section string
+	Label   string
+	Href    string
+	Icon    string // an SVG path "d" attribute, 24x24 outline
+	Perm    models.Permission
+}
+
+// Nav lists the pages people can open, in order. Only pages that work belong here.
+var Nav = []NavItem{
+	{Section: "", Label: "Dashboard", Href: "/", Icon: iconHome, Perm: models.PermRead},
+	{Section: "Admin", Label: "Jobs", Href: "/jobs", Icon: iconClock, Perm: models.PermRead},
+	{Section: "Admin", Label: "Audit log", Href: "/audit", Icon: iconShield, Perm: models.PermRead},
+	{Section: "Admin", Label: "Users", Href: "/users", Icon: iconUsers, Perm: models.PermUsersManage},
+	{Section: "Admin", Label: "Settings", Href: "/settings", Icon: iconCog, Perm: models.PermSettingsManage},
+}
+
+// visibleNav is the part of Nav the user may open.
+func visibleNav(u *models.User) []NavItem {
+	var out []NavItem
+	for _, n := range Nav {
+		if u != nil && u.Can(n.Perm) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// isCurrent tells whether href is the page at path (or its parent section).
+func isCurrent(href, path string) bool {
+	if href == "/" {
+		return path == "/"
+	}
+	return path == href || strings.HasPrefix(path, href+"/")
+}
+
+const (
+	iconHome   = "M3 10.5 12 3l9 7.5V20a1 1 0 0 1-1 1h-5v-6H9v6H4a1 1 0 0 1-1-1v-9.5Z"
+	iconClock  = "M12 7v5l3 2m6-2a9 9 0 1 1-18 0 9 9 0 0 1 18 0Z"
+	iconShield = "M12 3 4 6v6c0 4.5 3.4 8.3 8 9 4.6-.7 8-4.5 8-9V6l-8-3Zm-3 9 2 2 4-4"
+	iconUsers  = "M16 19v-1a4 4 0 0 0-4-4H7a4 4 0 0 0-4 4v1M9.5 10a3 3 0 1 0 0-6 3 3 0 0 0 0 6ZM21 19v-1a4 4 0 0 0-3-3.9M16 4.1a3 3 0 0 1 0 5.8"
+	iconCog    = "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6Zm7.4-3a7.4 7.4 0 0 0-.1-1.2l2-1.6-2-3.4-2.4 1a7.5 7.5 0 0 0-2-1.2L14.5 3h-4l-.4 2.6a7.5 7.5 0 0 0-2 1.2l-2.4-1-2 3.4 2 1.6a7.4 7.4 0 0 0 0 2.4l-2 1.6 2 3.4 2.4-1a7.5 7.5 0 0 0 2 1.2l.4 2.6h4l.4-2.6a7.5 7.5 0 0 0 2-1.2l2.4 1 2-3.4-2-1.6c.1-.4.1-.8.1-1.2Z"
+)
+
+// IconPath exposes the icon paths to other view packages (empty states, buttons).
+func IconPath(name string) string {
+	switch name {
+	case "home":
+		return iconHome
+	case "clock":
+		return iconClock
+	case "shield":
+		return iconShield
+	case "users":
+		return iconUsers
+	case "cog":
+		return iconCog
+	}
+	return iconClock
+}
