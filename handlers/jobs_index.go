@@ -50,4 +50,3 @@ func (s *Server) jobsIndex(c *fiber.Ctx) error {
 	}
 	return s.render(c, fiber.StatusOK, jobs.Page(d))
 }
-
