@@ -522,10 +522,10 @@ func GetSupplierByCode(ctx context.Context, db *gorm.DB, code string) (*Supplier
 // SupplierSummary is a supplier with the figures its list shows.
 type SupplierSummary struct {
 	Supplier
-	OfferCount     int64
-	ActiveOffers   int64
-	ReportedUnits  int64
-	LastSeenAt     *time.Time
+	OfferCount      int64
+	ActiveOffers    int64
+	ReportedUnits   int64
+	LastSeenAt      *time.Time
 	PendingUnmapped int64
 }
 

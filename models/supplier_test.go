@@ -60,8 +60,8 @@ func TestSupplierSecretsAreSealedAndWriteOnly(t *testing.T) {
 	box := testBox(t)
 	const password, key = "s3cret-Password!", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----"
 	in := models.SupplierInput{Code: "bolt", Name: "Bolt GmbH", ConnectionKind: models.KindFeedSFTP,
-		Connection: models.Connection{Host: "sftp.bolt.example", Username: "dropship", AuthType: models.AuthPassword, Path: "/out", FilePattern: "stock-*.csv"},
-		Secrets:    map[string]string{models.SecretPassword: password},
+		Connection:   models.Connection{Host: "sftp.bolt.example", Username: "dropship", AuthType: models.AuthPassword, Path: "/out", FilePattern: "stock-*.csv"},
+		Secrets:      map[string]string{models.SecretPassword: password},
 		HandlingDays: 2, ShipsFromCountry: "de", Currency: "eur", FeedGuardPct: 50, AllowedLagMinutes: 120, Schedule: "15m"}
 	s, err := models.CreateSupplier(ctx, db, box, nil, in)
 	if err != nil {
