@@ -69,7 +69,10 @@ func newTestAppWith(t testing.TB, o testOptions) *testApp {
 
 type testWriter struct{ t testing.TB }
 
-func (w testWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 // testPassword is every test user's password.
 const testPassword = "correct horse battery"

@@ -13,18 +13,18 @@ import (
 // it. It is written out by hand (not derived from models) so that a change to
 // the permission table shows up here; a new route must be added here too.
 var leastRole = map[string]models.Role{
-	"GET /":                      models.RoleViewer,
-	"GET /jobs":                  models.RoleViewer,
-	"GET /audit":                 models.RoleViewer,
-	"GET /account/password":      models.RoleViewer,
-	"POST /account/password":     models.RoleViewer,
-	"GET /users":                 models.RoleOwner,
-	"GET /users/new":             models.RoleOwner,
-	"POST /users":                models.RoleOwner,
-	"GET /users/:id/edit":        models.RoleOwner,
-	"POST /users/:id":            models.RoleOwner,
-	"GET /settings":              models.RoleOwner,
-	"POST /settings":             models.RoleOwner,
+	"GET /":                  models.RoleViewer,
+	"GET /jobs":              models.RoleViewer,
+	"GET /audit":             models.RoleViewer,
+	"GET /account/password":  models.RoleViewer,
+	"POST /account/password": models.RoleViewer,
+	"GET /users":             models.RoleOwner,
+	"GET /users/new":         models.RoleOwner,
+	"POST /users":            models.RoleOwner,
+	"GET /users/:id/edit":    models.RoleOwner,
+	"POST /users/:id":        models.RoleOwner,
+	"GET /settings":          models.RoleOwner,
+	"POST /settings":         models.RoleOwner,
 }
 
 func roleRank(r models.Role) int {
