@@ -63,12 +63,12 @@ func TestCatalogImportErrorsPerRow(t *testing.T) {
 	}
 	want := map[int]struct{ action, reason string }{
 		2: {"create", ""}, 3: {"create", ""},
-		4: {"error", "line 3 has the same options"},
-		5: {"error", "also on line 2"},
-		6: {"error", "below zero"},
-		7: {"error", "Option2 Value (Colour) is empty"},
-		8: {"error", `unknown category "Headwear"`},
-		9: {"error", "belongs to product canvas-tote"},
+		4:  {"error", "line 3 has the same options"},
+		5:  {"error", "also on line 2"},
+		6:  {"error", "below zero"},
+		7:  {"error", "Option2 Value (Colour) is empty"},
+		8:  {"error", `unknown category "Headwear"`},
+		9:  {"error", "belongs to product canvas-tote"},
 		10: {"error", "has no Title"},
 		11: {"update", ""},
 		12: {"error", "Handle"},

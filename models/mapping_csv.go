@@ -33,7 +33,7 @@ type MappingImportResult struct {
 var ErrImportRejected = errors.New("import rejected")
 
 type mappingRow struct {
-	line                          int
+	line                           int
 	supplierCode, supplierSKU, sku string
 }
 
