@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"dropship/models"
@@ -198,5 +199,54 @@ func TestOfferMappingRules(t *testing.T) {
 	entries, _ := models.ListAudit(ctx, db, "offer", "", 5)
 	if len(entries) == 0 || entries[0].Action != "offer.update" || entries[0].Reason != "counted on the phone" || entries[0].Actor == "" {
 		t.Fatalf("audit: %+v", entries)
+	}
+}
+
+func TestBulkMappingCSV(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	ctx := context.Background()
+	_, vs := mustProduct(t, db, "Socks", []string{"Size"},
+		models.VariantInput{SKU: "SOCK-S", Options: models.Options{"Size": "S"}, PriceCents: 900},
+		models.VariantInput{SKU: "SOCK-M", Options: models.Options{"Size": "M"}, PriceCents: 900},
+		models.VariantInput{SKU: "SOCK-L", Options: models.Options{"Size": "L"}, PriceCents: 900})
+	acme := mustSupplier(t, db, "ACME", 0)
+	mustOffer(t, db, acme, vs[2], "ACME-000003", 4)
+	models.RecordUnmapped(ctx, db, acme.ID, models.UnmappedSighting{SupplierSKU: "ACME-000001", ReportedQuantity: 11})
+
+	bad := "supplier_code,supplier_sku,merchant_sku\nACME,ACME-000001,SOCK-S\nZED,Z-1,SOCK-M\nACME,ACME-000002,NOPE\nACME,ACME-000001,SOCK-M\nACME,ACME-000009,SOCK-L\n"
+	res, err := models.ImportMappings(ctx, db, nil, strings.NewReader(bad))
+	if !errors.Is(err, models.ErrImportRejected) || len(res.Errors) != 4 {
+		t.Fatalf("bad file: %v %+v", err, res)
+	}
+	for i, want := range []struct {
+		line int
+		text string
+	}{{3, "no supplier has the code ZED"}, {4, "no variant has the SKU NOPE"}, {5, "also on line 2"}, {6, "already maps SOCK-L as ACME-000003"}} {
+		if res.Errors[i].Line != want.line || !strings.Contains(res.Errors[i].Reason, want.text) {
+			t.Errorf("error %d = %+v, want line %d %q", i, res.Errors[i], want.line, want.text)
+		}
+	}
+	var n int64
+	db.Raw("SELECT count(*) FROM offers").Scan(&n)
+	if n != 1 {
+		t.Fatalf("a refused file wrote offers: %d", n)
+	}
+	res, err = models.ImportMappings(ctx, db, nil, strings.NewReader("Name,SKU\nx,y\n"))
+	if !errors.Is(err, models.ErrImportRejected) || !strings.Contains(res.FileError, "wrong columns") {
+		t.Fatalf("wrong columns: %v %+v", err, res)
+	}
+
+	good := "supplier_code,supplier_sku,merchant_sku\nacme,ACME-000001,SOCK-S\nACME,ACME-000003,SOCK-L\nACME,ACME-000002,SOCK-M\n"
+	res, err = models.ImportMappings(ctx, db, nil, strings.NewReader(good))
+	if err != nil || res.Created != 2 || res.Unchanged != 1 {
+		t.Fatalf("good file: %v %+v", err, res)
+	}
+	if available(t, db, vs[0].ID) != 11 {
+		t.Fatalf("mapped from the unmapped queue: available %d, want 11", available(t, db, vs[0].ID))
+	}
+	// Remapping a supplier SKU to another variant moves the offer.
+	if _, err := models.SetOfferActive(ctx, db, nil, 0, false, ""); !errors.Is(err, models.ErrNotFound) {
+		t.Fatalf("unknown offer: %v", err)
 	}
 }
