@@ -3,6 +3,8 @@ package handlers
 import (
 	"strings"
 
+	"dropship/handlers/api"
+
 	"github.com/gofiber/fiber/v2"
 
 	"dropship/models"
@@ -52,9 +54,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/metrics", s.metricsHandler())
 	app.Get("/static/*", s.static)
 
-	// The storefront API and webhooks arrive with later work; until then
-	// their space answers problem+json, never an HTML page.
-	app.All("/api/*", s.apiNotFound)
+	// The storefront API: API keys only, problem+json only.
+	s.openAPI = api.Mount(app, s.cfg.API, api.Deps{DB: s.db, Log: s.log, Payments: s.payments})
 
 	// Admin pages: session, CSRF, the signed-in user, then the route's permission.
 	for _, r := range s.AdminRoutes() {

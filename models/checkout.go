@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // MaxLineQuantity is the most units one order line may ask for.
@@ -319,7 +320,8 @@ func PlaceOrder(ctx context.Context, db *gorm.DB, req CheckoutRequest, opts Plac
 
 	var short []int64
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Omit("Lines").Create(o).Error; err != nil {
+		// RETURNING brings back the number the sequence gave.
+		if err := tx.Omit("Lines").Clauses(clause.Returning{Columns: []clause.Column{{Name: "id"}, {Name: "number"}}}).Create(o).Error; err != nil {
 			return fmt.Errorf("models: place order: %w", err)
 		}
 		for i := range o.Lines {
@@ -335,6 +337,11 @@ func PlaceOrder(ctx context.Context, db *gorm.DB, req CheckoutRequest, opts Plac
 		if err := addOrderEvent(tx, OrderEvent{OrderID: o.ID, Kind: "created", ToStatus: string(o.Status), Actor: "storefront",
 			Message: fmt.Sprintf("placed with %d lines for %s %s, paid by %s", len(o.Lines), FormatCents(o.TotalCents), o.Currency, o.PaymentProvider)}); err != nil {
 			return err
+		}
+		if o.PaymentProvider == ProviderManual {
+			if err := notifyCustomer(tx, o, TemplateOrderReceived); err != nil {
+				return err
+			}
 		}
 		if opts.IdempotencyKey != "" {
 			if err := tx.Exec("UPDATE idempotency_keys SET order_id = ? WHERE api_key_id = ? AND key = ?", o.ID, opts.APIKeyID, opts.IdempotencyKey).Error; err != nil {
@@ -355,10 +362,6 @@ func PlaceOrder(ctx context.Context, db *gorm.DB, req CheckoutRequest, opts Plac
 	}
 	if err != nil {
 		return nil, err
-	}
-	// The number comes from the sequence default; read it back.
-	if err := db.WithContext(ctx).Model(o).Select("number").Where("id = ?", o.ID).Scan(&o.Number).Error; err != nil {
-		return nil, fmt.Errorf("models: order number: %w", err)
 	}
 	return o, nil
 }
