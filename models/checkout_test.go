@@ -136,9 +136,9 @@ func TestPlaceOrderRefusesBadSKUs(t *testing.T) {
 func TestCheckoutRequestValidation(t *testing.T) {
 	t.Parallel()
 	r := models.CheckoutRequest{
-		Customer: models.Customer{Email: "not-an-email", Phone: "555"},
-		ShipTo:   models.Address{Country: "XX"},
-		Lines:    []models.CheckoutLine{{SKU: "A", Quantity: 0}, {SKU: "B", Quantity: 10001}, {SKU: "", Quantity: 1}},
+		Customer:        models.Customer{Email: "not-an-email", Phone: "555"},
+		ShipTo:          models.Address{Country: "XX"},
+		Lines:           []models.CheckoutLine{{SKU: "A", Quantity: 0}, {SKU: "B", Quantity: 10001}, {SKU: "", Quantity: 1}},
 		PaymentProvider: "bitcoin",
 	}
 	r.Normalize()

@@ -43,7 +43,7 @@ func FormOf(s models.StoreSettings) Form {
 		StoreName: s.StoreName, Timezone: s.Timezone, Currency: s.Currency, DefaultCountry: s.DefaultCountry,
 		HoldMinutes: strconv.Itoa(s.HoldMinutes), ShippingFlat: models.FormatCents(s.ShippingFlatCents),
 		FreeShippingOver: models.FormatCents(s.FreeShippingOverCents),
-		RiskThreshold: strconv.Itoa(s.RiskThreshold), RiskFirstOrder: models.FormatCents(s.RiskFirstOrderCents),
+		RiskThreshold:    strconv.Itoa(s.RiskThreshold), RiskFirstOrder: models.FormatCents(s.RiskFirstOrderCents),
 		RiskUnusualQuantity: strconv.Itoa(s.RiskUnusualQuantity), RiskVelocityLimit: strconv.Itoa(s.RiskVelocityLimit),
 		DisposableDomains: strings.Join(s.DisposableDomains, "\n"),
 	}
