@@ -52,6 +52,9 @@ type Fetched struct {
 	// ETag and LastModified are the validators to send next time (HTTP only).
 	ETag         string
 	LastModified string
+	// HostKey is the SSH host key fingerprint the server presented (SFTP only,
+	// "SHA256:..." as ssh-keygen prints it): the caller pins it when none was pinned yet.
+	HostKey string
 }
 
 // ErrNotModified means the feed has not changed since the validators given: nothing to do.
