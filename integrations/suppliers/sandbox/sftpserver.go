@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pkg/sftp"
@@ -30,10 +31,11 @@ type SFTPServer struct {
 	Latency time.Duration
 	Log     *slog.Logger
 
-	ln    net.Listener
-	wg    sync.WaitGroup
-	mu    sync.Mutex
-	conns map[net.Conn]struct{}
+	logins atomic.Int64
+	ln     net.Listener
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	conns  map[net.Conn]struct{}
 }
 
 // Listen opens addr and serves in the background until Close.
@@ -103,6 +105,9 @@ func (s *SFTPServer) track(c net.Conn, add bool) {
 	}
 }
 
+// Logins counts the logins accepted so far.
+func (s *SFTPServer) Logins() int64 { return s.logins.Load() }
+
 // Addr is the address the server listens on.
 func (s *SFTPServer) Addr() string { return s.ln.Addr().String() }
 
@@ -125,6 +130,7 @@ func (s *SFTPServer) serveConn(conn net.Conn, cfg *ssh.ServerConfig) {
 		s.Log.Debug("sandbox: sftp handshake", "err", err)
 		return
 	}
+	s.logins.Add(1)
 	_ = conn.SetDeadline(time.Time{})
 	defer sc.Close()
 	go ssh.DiscardRequests(reqs)
