@@ -68,13 +68,15 @@ func NewHTTP(cfg HTTPConfig) (*HTTP, error) {
 		return nil, fmt.Errorf("transport: http config: %s", joinErrs(errs))
 	}
 	timeout := timeoutOf(cfg.TimeoutSeconds)
-	return &HTTP{cfg: cfg, client: newHTTPClient(timeout, cfg.MaxRedirects, cfg.Auth), timeout: timeout}, nil
+	return &HTTP{cfg: cfg, client: NewClient(timeout, cfg.MaxRedirects, cfg.Auth), timeout: timeout}, nil
 }
 
-// newHTTPClient has no overall deadline (a large feed may take minutes) but
-// bounds connecting and waiting for headers, limits redirects, and drops an
-// API-key header when a redirect leaves the host (Go drops Authorization itself).
-func newHTTPClient(timeout time.Duration, maxRedirects int, auth Auth) *http.Client {
+// NewClient is the HTTP client suppliers are fetched with: no overall deadline
+// (a large feed may take minutes) but connecting and waiting for headers are
+// bounded by timeout, at most maxRedirects redirects are followed
+// (DefaultMaxRedirects when 0, none when negative), and an API-key header is
+// dropped when a redirect leaves the host (Go drops Authorization itself).
+func NewClient(timeout time.Duration, maxRedirects int, auth Auth) *http.Client {
 	if maxRedirects == 0 {
 		maxRedirects = DefaultMaxRedirects
 	}
