@@ -1,10 +1,13 @@
 package sandbox
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -46,12 +49,32 @@ func (s *Supplier) writeFiles(now time.Time) error {
 	if err := os.MkdirAll(dir846, 0o755); err != nil {
 		return fmt.Errorf("sandbox: %w", err)
 	}
-	control := snap.Version + 1 // interchange control numbers start at 1 and grow with each change
+	control, err := s.nextControlNumber()
+	if err != nil {
+		return err
+	}
 	doc := write846(x12Envelope{Sender: s.cfg.Code, Receiver: "DROPSHIP", Control: control, At: now}, snap.Items)
 	if err := writeAtomic(filepath.Join(dir846, fmt.Sprintf("846_%s_%09d.edi", stamp, control)), doc, now); err != nil {
 		return err
 	}
 	return prune(dir846, "846_*.edi")
+}
+
+// nextControlNumber hands out X12 interchange control numbers, kept in Dir so
+// they keep growing across restarts (a receiver may refuse one it has seen).
+func (s *Supplier) nextControlNumber() (int64, error) {
+	path := filepath.Join(s.cfg.Dir, "x12_control_number")
+	var n int64
+	if b, err := os.ReadFile(path); err == nil {
+		n, _ = strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return 0, fmt.Errorf("sandbox: %w", err)
+	}
+	n = n%999999999 + 1 // ISA13 has nine digits
+	if err := writeAtomic(path, []byte(strconv.FormatInt(n, 10)+"\n"), time.Now()); err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 func writeAtomic(path string, data []byte, mod time.Time) error {

@@ -10,6 +10,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -429,6 +431,19 @@ func TestHostKeySurvivesRestart(t *testing.T) {
 	b := start(t, sandbox.Config{Dir: dir, SFTPAddr: ":0"})
 	if got := b.Info().SFTPHostKey; got != fp || !strings.HasPrefix(fp, "SHA256:") {
 		t.Fatalf("fingerprint %s after restart, was %s", got, fp)
+	}
+	// X12 control numbers keep growing across the restart: 1 from the first run, 2 from the second.
+	names, err := filepath.Glob(filepath.Join(dir, "files", "846", "846_*.edi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var controls []string
+	for _, n := range names {
+		controls = append(controls, strings.TrimSuffix(n[strings.LastIndex(n, "_")+1:], ".edi"))
+	}
+	sort.Strings(controls)
+	if strings.Join(controls, ",") != "000000001,000000002" {
+		t.Fatalf("846 control numbers %v", controls)
 	}
 }
 
