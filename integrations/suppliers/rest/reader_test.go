@@ -456,8 +456,13 @@ func TestAmountsAndPaths(t *testing.T) {
 			t.Errorf("minorUnits(%v, %s) = %d, %v; want %d", c.in, c.currency, got, err, c.want)
 		}
 	}
-	if _, err := minorUnits("12,34", "EUR"); err == nil {
-		t.Error("a decimal comma was read as a number")
+	for _, bad := range []string{"12,34", "1e999999999", "1/3", strings.Repeat("9", 50)} {
+		if _, err := minorUnits(bad, "EUR"); err == nil {
+			t.Errorf("minorUnits(%q) accepted", bad)
+		}
+	}
+	if _, err := whole(json.Number("1e999999999")); err == nil {
+		t.Error("a quantity of 1e999999999 was accepted")
 	}
 	doc := map[string]any{"a": map[string]any{"b": []any{map[string]any{"c": "x"}, []any{"y", "z"}}}}
 	for path, want := range map[string]any{"a.b[0].c": "x", "a.b[1][1]": "z"} {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,27 @@ func text(v any) (string, bool) {
 	return "", false
 }
 
+// decimalText is a plain decimal number, as JSON writes them (big.Rat would also take "1/3" or "0x1p4").
+var decimalText = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
+
+// numberText bounds a number's text before math/big sees it: "1e999999999"
+// would otherwise take a long time and much memory to expand.
+func numberText(s string) error {
+	if len(s) > 40 {
+		return fmt.Errorf("%.20q… is too long for a number", s)
+	}
+	if !decimalText.MatchString(s) {
+		return fmt.Errorf("%q is not a number", s)
+	}
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		exp, err := strconv.Atoi(strings.TrimPrefix(s[i+1:], "+"))
+		if err != nil || exp > 30 || exp < -30 {
+			return fmt.Errorf("%q is not a number we accept", s)
+		}
+	}
+	return nil
+}
+
 // whole reads an integer given as a number or a string; 12.0 is 12, 12.5 is not an integer.
 func whole(v any) (int64, error) {
 	s, ok := text(v)
@@ -29,6 +51,9 @@ func whole(v any) (int64, error) {
 	}
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return n, nil
+	}
+	if err := numberText(s); err != nil {
+		return 0, err
 	}
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {
@@ -46,6 +71,9 @@ func minorUnits(v any, currency string) (int64, error) {
 	s, ok := text(v)
 	if !ok {
 		return 0, fmt.Errorf("%s is not an amount", describe(v))
+	}
+	if err := numberText(s); err != nil {
+		return 0, err
 	}
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {

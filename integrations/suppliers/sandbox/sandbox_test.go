@@ -189,19 +189,7 @@ func start(t *testing.T, cfg sandbox.Config) *sandbox.Supplier {
 	return s
 }
 
-func restConfig(in sandbox.Info, kind string) rest.Config {
-	return rest.Config{
-		URL:        in.RESTURL,
-		Auth:       transport.Auth{Kind: transport.AuthBearer, Token: in.Token},
-		Pagination: rest.Pagination{Kind: kind, Limit: 50, CursorPath: "meta.next_cursor"},
-		ItemsPath:  "data.items[]",
-		Fields: rest.Fields{
-			SKU: "sku", Quantity: "stock.available", Cost: "price.cost", Currency: "price.currency",
-			LeadTimeDays: "lead_time_days", Discontinued: "discontinued", Barcode: "barcode", Title: "title",
-			ObservedAt: "updated_at",
-		},
-	}
-}
+func restConfig(in sandbox.Info, kind string) rest.Config { return in.RESTConfig(kind) }
 
 func fetch(t *testing.T, f suppliers.Fetcher, etag, lm string) (*suppliers.Fetched, []byte) {
 	t.Helper()

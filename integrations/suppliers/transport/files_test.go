@@ -1,4 +1,4 @@
-package transport
+package transport_test
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 
 	"dropship/integrations/suppliers"
 	"dropship/integrations/suppliers/sandbox"
+	"dropship/integrations/suppliers/transport"
 )
 
 // supplierFiles lays out a supplier's drop folder: a current file, dated
@@ -94,11 +95,11 @@ func TestSFTPPasswordAndKeyAuth(t *testing.T) {
 	t.Parallel()
 	fx := startSFTP(t, supplierFiles(t))
 	ctx := context.Background()
-	for name, cfg := range map[string]SFTPConfig{
+	for name, cfg := range map[string]transport.SFTPConfig{
 		"password": {Host: fx.srv.Addr(), User: "acme", Password: "pw", Path: "/stock.csv"},
 		"key":      {Host: fx.srv.Addr(), User: "acme", PrivateKey: fx.clientKey, Path: "/stock.csv"},
 	} {
-		s, err := NewSFTP(cfg)
+		s, err := transport.NewSFTP(cfg)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -114,13 +115,13 @@ func TestSFTPPasswordAndKeyAuth(t *testing.T) {
 		}
 	}
 
-	bad, _ := NewSFTP(SFTPConfig{Host: fx.srv.Addr(), User: "acme", Password: "wrong", Path: "/stock.csv"})
+	bad, _ := transport.NewSFTP(transport.SFTPConfig{Host: fx.srv.Addr(), User: "acme", Password: "wrong", Path: "/stock.csv"})
 	if _, err := bad.Fetch(ctx, "", ""); err == nil || !strings.Contains(err.Error(), `refused user "acme"`) {
 		t.Fatalf("wrong password: %v", err)
 	}
 	_, other, _ := ed25519.GenerateKey(rand.Reader)
 	block, _ := ssh.MarshalPrivateKey(other, "")
-	bad, _ = NewSFTP(SFTPConfig{Host: fx.srv.Addr(), User: "acme", PrivateKey: string(pem.EncodeToMemory(block)), Path: "/stock.csv"})
+	bad, _ = transport.NewSFTP(transport.SFTPConfig{Host: fx.srv.Addr(), User: "acme", PrivateKey: string(pem.EncodeToMemory(block)), Path: "/stock.csv"})
 	if _, err := bad.Fetch(ctx, "", ""); err == nil || !strings.Contains(err.Error(), "refused") {
 		t.Fatalf("unknown key: %v", err)
 	}
@@ -134,7 +135,7 @@ func TestSFTPEncryptedKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	keyPEM := string(pem.EncodeToMemory(block))
-	base := SFTPConfig{Host: "sftp.supplier.example", User: "acme", PrivateKey: keyPEM, Path: "/stock.csv"}
+	base := transport.SFTPConfig{Host: "sftp.supplier.example", User: "acme", PrivateKey: keyPEM, Path: "/stock.csv"}
 	if errs := base.Validate(); !strings.Contains(errs["private_key"], "passphrase") {
 		t.Fatalf("encrypted key without passphrase: %v", errs)
 	}
@@ -152,10 +153,10 @@ func TestSFTPHostKeyTrustOnFirstUseThenPinned(t *testing.T) {
 	t.Parallel()
 	fx := startSFTP(t, supplierFiles(t))
 	ctx := context.Background()
-	cfg := SFTPConfig{Host: fx.srv.Addr(), User: "acme", Password: "pw", Path: "/stock.csv"}
+	cfg := transport.SFTPConfig{Host: fx.srv.Addr(), User: "acme", Password: "pw", Path: "/stock.csv"}
 
 	// First use: nothing pinned, the key seen comes back to be stored.
-	s, _ := NewSFTP(cfg)
+	s, _ := transport.NewSFTP(cfg)
 	p, err := s.TestConnection(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +168,7 @@ func TestSFTPHostKeyTrustOnFirstUseThenPinned(t *testing.T) {
 	// Pinned and matching (also without the SHA256: prefix, as people paste it).
 	for _, pin := range []string{p.HostKey, strings.TrimPrefix(p.HostKey, "SHA256:")} {
 		cfg.HostKey = pin
-		s, _ = NewSFTP(cfg)
+		s, _ = transport.NewSFTP(cfg)
 		f, err := s.Fetch(ctx, "", "")
 		if err != nil {
 			t.Fatalf("pinned %q: %v", pin, err)
@@ -181,12 +182,12 @@ func TestSFTPHostKeyTrustOnFirstUseThenPinned(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.HostKey = ssh.FingerprintSHA256(impostor.PublicKey())
-	s, _ = NewSFTP(cfg)
+	s, _ = transport.NewSFTP(cfg)
 	logins := fx.srv.Logins()
 	f, err := s.Fetch(ctx, "", "")
-	var mismatch *HostKeyMismatchError
+	var mismatch *transport.HostKeyMismatchError
 	if !errors.As(err, &mismatch) || f != nil {
-		t.Fatalf("Fetch = %v, %v; want a HostKeyMismatchError", f, err)
+		t.Fatalf("Fetch = %v, %v; want a transport.HostKeyMismatchError", f, err)
 	}
 	if mismatch.Pinned != cfg.HostKey || mismatch.Seen != fx.hostKey ||
 		!strings.Contains(err.Error(), cfg.HostKey) || !strings.Contains(err.Error(), fx.hostKey) {
@@ -211,7 +212,7 @@ func TestSFTPNewestFileRule(t *testing.T) {
 		{"/stock.csv", "/stock.csv", "sku,quantity\nACME-000001,7\n"},
 	}
 	for _, c := range cases {
-		s, err := NewSFTP(SFTPConfig{Host: fx.srv.Addr(), User: "acme", Password: "pw", Path: c.path})
+		s, err := transport.NewSFTP(transport.SFTPConfig{Host: fx.srv.Addr(), User: "acme", Password: "pw", Path: c.path})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -223,11 +224,11 @@ func TestSFTPNewestFileRule(t *testing.T) {
 			t.Fatalf("%s: got %s %q, want %s", c.path, f.Name, got, c.name)
 		}
 	}
-	s, _ := NewSFTP(SFTPConfig{Host: fx.srv.Addr(), User: "acme", Password: "pw", Path: "/out/prices_*.csv"})
+	s, _ := transport.NewSFTP(transport.SFTPConfig{Host: fx.srv.Addr(), User: "acme", Password: "pw", Path: "/out/prices_*.csv"})
 	if _, err := s.Fetch(ctx, "", ""); err == nil || !strings.Contains(err.Error(), `no file matching "prices_*.csv" in /out`) {
 		t.Fatalf("no match: %v", err)
 	}
-	s, _ = NewSFTP(SFTPConfig{Host: fx.srv.Addr(), User: "acme", Password: "pw", Path: "/missing.csv"})
+	s, _ = transport.NewSFTP(transport.SFTPConfig{Host: fx.srv.Addr(), User: "acme", Password: "pw", Path: "/missing.csv"})
 	if _, err := s.Fetch(ctx, "", ""); err == nil || !strings.Contains(err.Error(), "/missing.csv") {
 		t.Fatalf("missing file: %v", err)
 	}
@@ -238,7 +239,7 @@ func TestSFTPUnchangedFileIsNotDownloaded(t *testing.T) {
 	root := supplierFiles(t)
 	fx := startSFTP(t, root)
 	ctx := context.Background()
-	s, _ := NewSFTP(SFTPConfig{Host: fx.srv.Addr(), User: "acme", Password: "pw", Path: "/out/stock_*.csv"})
+	s, _ := transport.NewSFTP(transport.SFTPConfig{Host: fx.srv.Addr(), User: "acme", Password: "pw", Path: "/out/stock_*.csv"})
 	f, err := s.Fetch(ctx, "", "")
 	if err != nil {
 		t.Fatal(err)
@@ -274,7 +275,7 @@ func TestSFTPStreamsALargeFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	fx := startSFTP(t, root)
-	s, _ := NewSFTP(SFTPConfig{Host: fx.srv.Addr(), User: "acme", Password: "pw", Path: "/big.csv"})
+	s, _ := transport.NewSFTP(transport.SFTPConfig{Host: fx.srv.Addr(), User: "acme", Password: "pw", Path: "/big.csv"})
 	f, err := s.Fetch(context.Background(), "", "")
 	if err != nil {
 		t.Fatal(err)
@@ -293,7 +294,7 @@ func TestSFTPStreamsALargeFile(t *testing.T) {
 func TestSFTPTestConnectionAndValidate(t *testing.T) {
 	t.Parallel()
 	fx := startSFTP(t, supplierFiles(t))
-	s, _ := NewSFTP(SFTPConfig{Host: fx.srv.Addr(), User: "acme", Password: "pw", Path: "/out/stock_*.csv"})
+	s, _ := transport.NewSFTP(transport.SFTPConfig{Host: fx.srv.Addr(), User: "acme", Password: "pw", Path: "/out/stock_*.csv"})
 	p, err := s.TestConnection(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -302,22 +303,22 @@ func TestSFTPTestConnectionAndValidate(t *testing.T) {
 		len(p.FirstLines) != 2 || p.FirstLines[1] != "ACME-000001,2" {
 		t.Fatalf("probe = %+v", p)
 	}
-	s, _ = NewSFTP(SFTPConfig{Host: fx.srv.Addr(), User: "acme", Password: "pw", Path: "/nothing/*.csv"})
+	s, _ = transport.NewSFTP(transport.SFTPConfig{Host: fx.srv.Addr(), User: "acme", Password: "pw", Path: "/nothing/*.csv"})
 	p, err = s.TestConnection(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "logged in, but") || p.HostKey == "" {
 		t.Fatalf("missing folder: %+v %v", p, err)
 	}
 
-	errs := SFTPConfig{Host: "sftp://x", Path: "/out/*/stock.csv", HostKey: "MD5:aa:bb"}.Validate()
+	errs := transport.SFTPConfig{Host: "sftp://x", Path: "/out/*/stock.csv", HostKey: "MD5:aa:bb"}.Validate()
 	for _, field := range []string{"host", "user", "password", "path", "host_key"} {
 		if errs[field] == "" {
 			t.Errorf("no message for %s: %v", field, errs)
 		}
 	}
-	if errs := (SFTPConfig{Host: "sftp.supplier.example:2222", User: "u", Password: "p", Path: "/out/"}).Validate(); errs != nil {
+	if errs := (transport.SFTPConfig{Host: "sftp.supplier.example:2222", User: "u", Password: "p", Path: "/out/"}).Validate(); errs != nil {
 		t.Errorf("a good config: %v", errs)
 	}
-	if errs := (SFTPConfig{Host: "h", User: "u", PrivateKey: "not a key", Path: "/a"}).Validate(); errs["private_key"] == "" {
+	if errs := (transport.SFTPConfig{Host: "h", User: "u", PrivateKey: "not a key", Path: "/a"}).Validate(); errs["private_key"] == "" {
 		t.Errorf("garbage key accepted: %v", errs)
 	}
 }
@@ -350,7 +351,7 @@ func TestFTPFetch(t *testing.T) {
 		{"/out/stock_*.csv", "/out/stock_20261126.csv", "sku,quantity\nACME-000001,2\n"},
 	}
 	for _, c := range cases {
-		f, err := NewFTP(FTPConfig{Host: srv.Addr(), User: "acme", Password: "pw", Path: c.path})
+		f, err := transport.NewFTP(transport.FTPConfig{Host: srv.Addr(), User: "acme", Password: "pw", Path: c.path})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -365,11 +366,11 @@ func TestFTPFetch(t *testing.T) {
 			t.Fatalf("%s unchanged: %v", c.path, err)
 		}
 	}
-	bad, _ := NewFTP(FTPConfig{Host: srv.Addr(), User: "acme", Password: "nope", Path: "/stock.csv"})
+	bad, _ := transport.NewFTP(transport.FTPConfig{Host: srv.Addr(), User: "acme", Password: "nope", Path: "/stock.csv"})
 	if _, err := bad.Fetch(ctx, "", ""); err == nil || !strings.Contains(err.Error(), `refused user "acme"`) {
 		t.Fatalf("wrong password: %v", err)
 	}
-	f, _ := NewFTP(FTPConfig{Host: srv.Addr(), User: "acme", Password: "pw", Path: "/out/stock_*.csv"})
+	f, _ := transport.NewFTP(transport.FTPConfig{Host: srv.Addr(), User: "acme", Password: "pw", Path: "/out/stock_*.csv"})
 	p, err := f.TestConnection(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -383,7 +384,7 @@ func TestFTPExplicitTLS(t *testing.T) {
 	t.Parallel()
 	srv, caPEM := startFTP(t, supplierFiles(t), true)
 	ctx := context.Background()
-	f, err := NewFTP(FTPConfig{Host: srv.Addr(), User: "acme", Password: "pw", Path: "/stock.csv", TLS: true, TLSCACert: caPEM})
+	f, err := transport.NewFTP(transport.FTPConfig{Host: srv.Addr(), User: "acme", Password: "pw", Path: "/stock.csv", TLS: true, TLSCACert: caPEM})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -399,37 +400,11 @@ func TestFTPExplicitTLS(t *testing.T) {
 		t.Fatalf("probe %+v, %v", p, err)
 	}
 	// Without trusting the server's certificate, nothing is fetched.
-	untrusted, _ := NewFTP(FTPConfig{Host: srv.Addr(), User: "acme", Password: "pw", Path: "/stock.csv", TLS: true})
+	untrusted, _ := transport.NewFTP(transport.FTPConfig{Host: srv.Addr(), User: "acme", Password: "pw", Path: "/stock.csv", TLS: true})
 	if _, err := untrusted.Fetch(ctx, "", ""); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("untrusted certificate: %v", err)
 	}
-	if errs := (FTPConfig{Host: "h", User: "u", Path: "/a", TLSCACert: "x"}).Validate(); errs["tls_ca_cert"] == "" {
+	if errs := (transport.FTPConfig{Host: "h", User: "u", Path: "/a", TLSCACert: "x"}).Validate(); errs["tls_ca_cert"] == "" {
 		t.Fatalf("CA without TLS: %v", errs)
-	}
-}
-
-func TestPathRule(t *testing.T) {
-	t.Parallel()
-	for _, c := range []struct {
-		in, dir, pattern, file, err string
-	}{
-		{in: "/out/stock.csv", dir: "/out", file: "/out/stock.csv"},
-		{in: "stock.csv", dir: ".", file: "stock.csv"},
-		{in: "/out/stock_*.csv", dir: "/out", pattern: "stock_*.csv"},
-		{in: "/out/", dir: "/out", pattern: "*"},
-		{in: "/*/stock.csv", err: "only the file name"},
-		{in: "/out/stock_[.csv", err: "not valid"},
-		{in: " ", err: "enter the file's path"},
-	} {
-		r, err := parsePathRule(c.in)
-		if c.err != "" {
-			if err == nil || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("%q: err %v, want %q", c.in, err, c.err)
-			}
-			continue
-		}
-		if err != nil || r.dir != c.dir || r.pattern != c.pattern || r.file != c.file {
-			t.Errorf("%q: %+v %v", c.in, r, err)
-		}
 	}
 }

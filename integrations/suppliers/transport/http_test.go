@@ -1,4 +1,4 @@
-package transport
+package transport_test
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"dropship/integrations/suppliers"
+	"dropship/integrations/suppliers/transport"
 )
 
 // feedServer serves a CSV feed with an ETag and Last-Modified and counts requests.
@@ -62,7 +63,7 @@ func readAll(t *testing.T, f *suppliers.Fetched) string {
 func TestHTTPUnchangedFeedCostsOneRequest(t *testing.T) {
 	t.Parallel()
 	srv := newFeedServer(t, "sku,quantity\nA-1,5\n")
-	h, err := NewHTTP(HTTPConfig{URL: srv.URL + "/feeds/stock.csv"})
+	h, err := transport.NewHTTP(transport.HTTPConfig{URL: srv.URL + "/feeds/stock.csv"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +109,7 @@ func TestHTTPIgnoredConditionalWithSameETag(t *testing.T) {
 		fmt.Fprint(w, "sku,quantity\n")
 	}))
 	defer srv.Close()
-	h, _ := NewHTTP(HTTPConfig{URL: srv.URL})
+	h, _ := transport.NewHTTP(transport.HTTPConfig{URL: srv.URL})
 	if _, err := h.Fetch(context.Background(), `"same"`, ""); !errors.Is(err, suppliers.ErrNotModified) {
 		t.Fatalf("Fetch = %v, want ErrNotModified", err)
 	}
@@ -132,27 +133,27 @@ func TestHTTPAuthKinds(t *testing.T) {
 	t.Cleanup(srv.Close)
 	cases := []struct {
 		name, path string
-		auth       Auth
+		auth       transport.Auth
 		ok         bool
 	}{
-		{"none", "/open", Auth{Kind: AuthNone}, true},
-		{"bearer", "/", Auth{Kind: AuthBearer, Token: "t0ken"}, true},
-		{"basic", "/", Auth{Kind: AuthBasic, Username: "acme", Password: "s3cret"}, true},
-		{"api key header", "/", Auth{Kind: AuthAPIKey, Header: "X-Api-Key", Key: "k3y"}, true},
-		{"wrong bearer", "/", Auth{Kind: AuthBearer, Token: "nope"}, false},
-		{"wrong password", "/", Auth{Kind: AuthBasic, Username: "acme", Password: "x"}, false},
-		{"no auth where needed", "/", Auth{}, false},
+		{"none", "/open", transport.Auth{Kind: transport.AuthNone}, true},
+		{"bearer", "/", transport.Auth{Kind: transport.AuthBearer, Token: "t0ken"}, true},
+		{"basic", "/", transport.Auth{Kind: transport.AuthBasic, Username: "acme", Password: "s3cret"}, true},
+		{"api key header", "/", transport.Auth{Kind: transport.AuthAPIKey, Header: "X-Api-Key", Key: "k3y"}, true},
+		{"wrong bearer", "/", transport.Auth{Kind: transport.AuthBearer, Token: "nope"}, false},
+		{"wrong password", "/", transport.Auth{Kind: transport.AuthBasic, Username: "acme", Password: "x"}, false},
+		{"no auth where needed", "/", transport.Auth{}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			h, err := NewHTTP(HTTPConfig{URL: srv.URL + c.path, Auth: c.auth})
+			h, err := transport.NewHTTP(transport.HTTPConfig{URL: srv.URL + c.path, Auth: c.auth})
 			if err != nil {
 				t.Fatal(err)
 			}
 			f, err := h.Fetch(context.Background(), "", "")
 			if !c.ok {
-				var se *StatusError
+				var se *transport.StatusError
 				if !errors.As(err, &se) || se.Code != 401 || !strings.Contains(err.Error(), "invalid credentials") {
 					t.Fatalf("Fetch = %v, want a 401 error quoting the body", err)
 				}
@@ -174,11 +175,11 @@ func TestHTTPErrorSaysStatusAndFirstBytes(t *testing.T) {
 		http.Error(w, long, http.StatusBadGateway)
 	}))
 	defer srv.Close()
-	h, _ := NewHTTP(HTTPConfig{URL: srv.URL + "/stock.csv"})
+	h, _ := transport.NewHTTP(transport.HTTPConfig{URL: srv.URL + "/stock.csv"})
 	_, err := h.Fetch(context.Background(), "", "")
-	var se *StatusError
+	var se *transport.StatusError
 	if !errors.As(err, &se) {
-		t.Fatalf("Fetch = %v, want a StatusError", err)
+		t.Fatalf("Fetch = %v, want a transport.StatusError", err)
 	}
 	msg := err.Error()
 	if !strings.Contains(msg, "502 Bad Gateway") || !strings.Contains(msg, "upstream database is down") {
@@ -221,7 +222,7 @@ func TestHTTPRedirects(t *testing.T) {
 	defer srv.Close()
 	ctx := context.Background()
 
-	h, _ := NewHTTP(HTTPConfig{URL: srv.URL + "/hop/3"})
+	h, _ := transport.NewHTTP(transport.HTTPConfig{URL: srv.URL + "/hop/3"})
 	f, err := h.Fetch(ctx, "", "")
 	if err != nil {
 		t.Fatalf("3 redirects: %v", err)
@@ -229,16 +230,16 @@ func TestHTTPRedirects(t *testing.T) {
 	if got := readAll(t, f); got != "final\n" || f.Name != "final" {
 		t.Fatalf("3 redirects: %q from %s", got, f.Name)
 	}
-	h, _ = NewHTTP(HTTPConfig{URL: srv.URL + "/hop/12"})
+	h, _ = transport.NewHTTP(transport.HTTPConfig{URL: srv.URL + "/hop/12"})
 	if _, err := h.Fetch(ctx, "", ""); err == nil || !strings.Contains(err.Error(), "stopped after 6 redirects") {
 		t.Fatalf("12 redirects: %v, want stopped", err)
 	}
-	h, _ = NewHTTP(HTTPConfig{URL: srv.URL + "/hop/1", MaxRedirects: -1})
+	h, _ = transport.NewHTTP(transport.HTTPConfig{URL: srv.URL + "/hop/1", MaxRedirects: -1})
 	if _, err := h.Fetch(ctx, "", ""); err == nil {
 		t.Fatal("redirects off, but one was followed")
 	}
 
-	h, _ = NewHTTP(HTTPConfig{URL: srv.URL + "/cdn", Auth: Auth{Kind: AuthAPIKey, Header: "X-Api-Key", Key: "secret"}})
+	h, _ = transport.NewHTTP(transport.HTTPConfig{URL: srv.URL + "/cdn", Auth: transport.Auth{Kind: transport.AuthAPIKey, Header: "X-Api-Key", Key: "secret"}})
 	f, err = h.Fetch(ctx, "", "")
 	if err != nil {
 		t.Fatal(err)
@@ -272,7 +273,7 @@ func TestHTTPTimeouts(t *testing.T) {
 	defer srv.Close()
 	ctx := context.Background()
 
-	h, _ := NewHTTP(HTTPConfig{URL: srv.URL + "/slow-headers", TimeoutSeconds: 1})
+	h, _ := transport.NewHTTP(transport.HTTPConfig{URL: srv.URL + "/slow-headers", TimeoutSeconds: 1})
 	start := time.Now()
 	if _, err := h.Fetch(ctx, "", ""); err == nil || !strings.Contains(err.Error(), "timeout") {
 		t.Fatalf("no answer: %v, want a timeout", err)
@@ -281,7 +282,7 @@ func TestHTTPTimeouts(t *testing.T) {
 		t.Fatal("the header timeout did not apply")
 	}
 
-	h, _ = NewHTTP(HTTPConfig{URL: srv.URL + "/stall", TimeoutSeconds: 1})
+	h, _ = transport.NewHTTP(transport.HTTPConfig{URL: srv.URL + "/stall", TimeoutSeconds: 1})
 	f, err := h.Fetch(ctx, "", "")
 	if err != nil {
 		t.Fatal(err)
@@ -296,7 +297,7 @@ func TestHTTPTimeouts(t *testing.T) {
 func TestHTTPTestConnection(t *testing.T) {
 	t.Parallel()
 	srv := newFeedServer(t, "sku;quantity\r\nA-1;5\r\nA-2;0\r\n")
-	h, _ := NewHTTP(HTTPConfig{URL: srv.URL + "/feeds/stock.csv"})
+	h, _ := transport.NewHTTP(transport.HTTPConfig{URL: srv.URL + "/feeds/stock.csv"})
 	p, err := h.TestConnection(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -314,7 +315,7 @@ func TestHTTPTestConnection(t *testing.T) {
 
 	srv404 := httptest.NewServer(http.NotFoundHandler())
 	defer srv404.Close()
-	bad, _ := NewHTTP(HTTPConfig{URL: srv404.URL + "/nope.csv"})
+	bad, _ := transport.NewHTTP(transport.HTTPConfig{URL: srv404.URL + "/nope.csv"})
 	if _, err := bad.TestConnection(context.Background()); err == nil || !strings.Contains(err.Error(), "404") {
 		t.Fatalf("404: %v", err)
 	}
@@ -322,22 +323,22 @@ func TestHTTPTestConnection(t *testing.T) {
 
 func TestHTTPConfigValidate(t *testing.T) {
 	t.Parallel()
-	errs := HTTPConfig{URL: "ftp://x", Auth: Auth{Kind: AuthAPIKey, Header: "X Api"}, TimeoutSeconds: -1}.Validate()
+	errs := transport.HTTPConfig{URL: "ftp://x", Auth: transport.Auth{Kind: transport.AuthAPIKey, Header: "X Api"}, TimeoutSeconds: -1}.Validate()
 	for _, field := range []string{"url", "auth.header", "auth.key", "timeout_seconds"} {
 		if errs[field] == "" {
 			t.Errorf("no message for %s: %v", field, errs)
 		}
 	}
-	if errs := (HTTPConfig{URL: "https://supplier.example/stock.csv", Auth: Auth{Kind: AuthBearer}}).Validate(); errs["auth.token"] == "" {
+	if errs := (transport.HTTPConfig{URL: "https://supplier.example/stock.csv", Auth: transport.Auth{Kind: transport.AuthBearer}}).Validate(); errs["auth.token"] == "" {
 		t.Errorf("bearer without token: %v", errs)
 	}
-	if errs := (HTTPConfig{URL: "https://supplier.example/stock.csv", Auth: Auth{Kind: "oauth"}}).Validate(); errs["auth.kind"] == "" {
+	if errs := (transport.HTTPConfig{URL: "https://supplier.example/stock.csv", Auth: transport.Auth{Kind: "oauth"}}).Validate(); errs["auth.kind"] == "" {
 		t.Errorf("unknown auth kind: %v", errs)
 	}
-	if errs := (HTTPConfig{URL: "https://supplier.example/stock.csv"}).Validate(); errs != nil {
+	if errs := (transport.HTTPConfig{URL: "https://supplier.example/stock.csv"}).Validate(); errs != nil {
 		t.Errorf("a good config: %v", errs)
 	}
-	if _, err := NewHTTP(HTTPConfig{URL: "nope"}); err == nil {
-		t.Error("NewHTTP accepted a bad config")
+	if _, err := transport.NewHTTP(transport.HTTPConfig{URL: "nope"}); err == nil {
+		t.Error("transport.NewHTTP accepted a bad config")
 	}
 }
