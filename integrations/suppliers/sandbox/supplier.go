@@ -77,8 +77,10 @@ type Supplier struct {
 	sftp    *SFTPServer
 	ftp     *FTPServer
 
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // New checks cfg and builds the supplier's catalog; Start serves it.
@@ -252,8 +254,13 @@ func (s *Supplier) publish(now time.Time, changed []Item) {
 	}
 }
 
-// Close stops every server and goroutine; a temporary Dir is removed.
+// Close stops every server and goroutine; a temporary Dir is removed. Later calls do nothing.
 func (s *Supplier) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
+
+func (s *Supplier) close() error {
 	if s.cancel != nil {
 		s.cancel()
 	}

@@ -243,8 +243,11 @@ func (f *FTP) TestConnection(ctx context.Context) (Probe, error) {
 	if err != nil {
 		return p, fmt.Errorf("transport: ftp %s: download %s: %w", f.addr(), name, err)
 	}
-	p.FirstLines, p.Note = firstLines(resp)
-	_ = resp.SetDeadline(time.Now()) // stop the rest of the transfer
+	abort := func() { _ = resp.SetDeadline(time.Now()) }
+	stop := context.AfterFunc(ctx, abort)
+	defer stop()
+	p.FirstLines, p.Note = firstLines(newStallGuard(resp, f.timeout, "ftp "+f.addr()+" "+name, abort, resp.Close))
+	abort() // stop the rest of the transfer
 	resp.Close()
 	return p, nil
 }

@@ -319,7 +319,9 @@ func (s *SFTP) TestConnection(ctx context.Context) (Probe, error) {
 		return p, fmt.Errorf("transport: sftp %s: open %s: %w", s.cfg.Host, name, err)
 	}
 	defer f.Close()
-	p.FirstLines, p.Note = firstLines(f)
+	stop := context.AfterFunc(ctx, func() { sess.conn.Close() })
+	defer stop()
+	p.FirstLines, p.Note = firstLines(newStallGuard(f, s.timeout, "sftp "+s.cfg.Host+" "+name, func() { sess.conn.Close() }, f.Close))
 	return p, nil
 }
 
