@@ -397,7 +397,7 @@ func TestCatalogImportOverHTTP(t *testing.T) {
 	if n != 0 {
 		t.Fatal("the preview wrote variants")
 	}
-	res = b.get(show+"/rejected.csv")
+	res = b.get(show + "/rejected.csv")
 	if !strings.Contains(res.Body, "HAT-NVY-2") || !strings.Contains(res.Body, "same options") {
 		t.Fatalf("rejected rows: %s", res.Body)
 	}
