@@ -92,7 +92,7 @@ func TestCatalogPagesRender(t *testing.T) {
 	seen := map[string]bool{}
 	next := "/catalog?sort=sku"
 	pages2 := 0
-	skuCell := regexp.MustCompile(`<td class="nowrap"><span class="mono">([^<]+)</span>`)
+	skuCell := regexp.MustCompile(`<td class="nowrap hide-sm"><span class="mono">([^<]+)</span>`)
 	for next != "" && pages2 < 20 {
 		res := b.get(next)
 		for _, m := range skuCell.FindAllStringSubmatch(res.Body, -1) {
