@@ -3,6 +3,7 @@ package feed
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -183,13 +184,16 @@ func (c *csvReader) readLine() ([]byte, error) {
 			line, err = c.br.ReadSlice('\n')
 			c.longBuf = append(c.longBuf, line...)
 		}
+		if err != nil && err != io.EOF {
+			return nil, readError(err, c.line+1)
+		}
 		line = c.longBuf
 	}
 	if err == io.EOF && len(line) > 0 {
 		err = nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, readError(err, c.line+1)
 	}
 	c.line++
 	if len(line) > MaxLine+2 {
@@ -304,4 +308,15 @@ func firstRunes(b []byte, n int) []byte {
 		n--
 	}
 	return b
+}
+
+// readError names a failure to read the bytes of a line; io.EOF passes.
+func readError(err error, line int) error {
+	switch {
+	case err == io.EOF:
+		return err
+	case errors.Is(err, ErrCompressed):
+		return fmt.Errorf("feed: %w", err)
+	}
+	return fmt.Errorf("feed: reading line %d: %w", line, err)
 }

@@ -120,13 +120,14 @@ func newXMLReader(r io.Reader, m Mapping) (*xmlReader, error) {
 	}
 	var src io.Reader = br
 	prolog, _ := br.Peek(512)
-	if declaredEncoding(prolog) == "" {
-		switch enc, _ := canonicalEncoding(m.Encoding); enc {
-		case EncodingLatin1:
-			src = charmap.ISO8859_1.NewDecoder().Reader(br)
-		case EncodingWindows1252:
-			src = charmap.Windows1252.NewDecoder().Reader(br)
+	declared := declaredEncoding(prolog)
+	if declared != "" {
+		if _, err := charsetReader(declared, nil); err != nil {
+			return nil, fmt.Errorf("feed: %w", err)
 		}
+	} else {
+		enc, _ := canonicalEncoding(m.Encoding)
+		src, _ = charsetReader(enc, br)
 	}
 	dec := xml.NewDecoder(src)
 	dec.Strict = true
