@@ -281,7 +281,7 @@ func readSets(r io.Reader, setID string, fn func(Envelope, []Segment) error) err
 		switch s.ID {
 		case "ST":
 			if s.Elem(1) != setID {
-				return segErr(s, "transaction set %s is not a %s", s.Elem(1), setID)
+				return segErr(s, "transaction set %s where an %s was expected", s.Elem(1), setID)
 			}
 			in, segs = true, segs[:0]
 		case "SE":
