@@ -87,7 +87,8 @@ func (s *heapSampler) Stop() uint64 {
 // csvGenerator writes a header and rows "SKU-n,qty,cost,title" until size
 // bytes were produced; nothing is kept but the current row.
 type csvGenerator struct {
-	size    int64
+	size    int64 // bytes to write at least
+	maxRows int   // rows to write at most (0: no limit)
 	written int64
 	n       int
 	pending []byte
@@ -103,7 +104,7 @@ func (g *csvGenerator) Read(p []byte) (int, error) {
 	total := 0
 	for len(p) > 0 {
 		if len(g.pending) == 0 {
-			if g.written >= g.size {
+			if g.written >= g.size || (g.maxRows > 0 && g.rows == g.maxRows) {
 				break
 			}
 			g.n++

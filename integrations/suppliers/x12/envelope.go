@@ -215,7 +215,7 @@ func (w *writer) begin(e Envelope, functionalID, setID string) {
 	}
 	// ISA is fixed width; ISA11 is "U" (the standards id) in 00401.
 	w.seg("ISA", "00", pad("", 10), "00", pad("", 10), pad(sq, 2), pad(e.SenderID, 15), pad(rq, 2), pad(e.ReceiverID, 15),
-		date.Format("060102"), date.Format("1504"), "U", "00401", fmt.Sprintf("%09d", e.InterchangeControl), "0", usage, string(w.d.SubElement))
+		date.Format("060102"), date.Format("1504"), "U", "00401", fmt.Sprintf("%09d", e.InterchangeControl), "0", usage, string([]byte{w.d.SubElement}))
 	w.seg("GS", functionalID, gsSender, gsReceiver, date.Format("20060102"), date.Format("1504"), strconv.FormatInt(e.GroupControl, 10), "X", "004010")
 	w.count = 0
 	w.seg("ST", setID, fmt.Sprintf("%04d", e.SetControl))

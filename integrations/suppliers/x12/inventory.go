@@ -41,7 +41,6 @@ type inventoryReader struct {
 	r        *Reader
 	prefs    []string
 	err      error
-	inSet    bool
 	currency string
 	observed time.Time // the header's DTM
 	cur      *invItem
@@ -90,12 +89,9 @@ func (x *inventoryReader) apply(s Segment) (*invItem, error) {
 		if s.Elem(1) != "846" {
 			return nil, segErr(s, "transaction set %s is not an 846 inventory advice", s.Elem(1))
 		}
-		x.inSet, x.currency, x.observed, x.cur = true, "", time.Time{}, nil
+		x.currency, x.observed, x.cur = "", time.Time{}, nil
 	case "SE", "CTT":
 		done, x.cur = x.cur, nil
-		if s.ID == "SE" {
-			x.inSet = false
-		}
 	case "LIN":
 		done = x.cur
 		x.cur = &invItem{lin: s, ids: productIDs(s, 2)}

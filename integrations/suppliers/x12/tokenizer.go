@@ -50,7 +50,7 @@ func (s Segment) Elem(n int) string {
 
 // Components splits element n at the sub-element separator.
 func (s Segment) Components(n int) []string {
-	return strings.Split(s.Elem(n), string(s.delims.SubElement))
+	return strings.Split(s.Elem(n), string([]byte{s.delims.SubElement}))
 }
 
 // Repeats splits element n at the repetition separator (for elements that
@@ -59,7 +59,7 @@ func (s Segment) Repeats(n int) []string {
 	if s.delims.Repetition == 0 {
 		return []string{s.Elem(n)}
 	}
-	return strings.Split(s.Elem(n), string(s.delims.Repetition))
+	return strings.Split(s.Elem(n), string([]byte{s.delims.Repetition}))
 }
 
 // name is "SE01"-style for messages.
@@ -105,7 +105,7 @@ func (t *Tokenizer) Next() (Segment, error) {
 	if t.d.Segment == '\n' {
 		raw = bytes.TrimSuffix(raw, []byte{'\r'})
 	}
-	parts := strings.Split(string(raw), string(t.d.Element))
+	parts := strings.Split(string(raw), string([]byte{t.d.Element}))
 	id := parts[0]
 	if !validID(id) {
 		return Segment{}, &Error{Pos: t.pos, Msg: fmt.Sprintf("%q is not a segment id (byte %d); is the segment terminator right?", printable([]byte(id)), start)}
@@ -199,7 +199,7 @@ func (t *Tokenizer) readISA() (Segment, error) {
 	}
 	t.offset += int64(len(buf) + 2)
 	buf = append(buf, tail[0])
-	parts := strings.Split(string(buf), string(d.Element))
+	parts := strings.Split(string(buf), string([]byte{d.Element}))
 	elems := parts[1:]
 	if rep, version := elems[10], elems[11]; len(rep) == 1 && !isAlnum(rep[0]) && version >= "00402" {
 		d.Repetition = rep[0]
