@@ -140,36 +140,34 @@ func (c *csvReader) field(i int) []byte {
 
 // next returns the next record or row error.
 func (c *csvReader) next() (suppliers.StockRecord, error) {
-	for {
-		start, err := c.readRecord()
-		if err != nil {
-			return suppliers.StockRecord{}, err
-		}
-		if c.want == 0 {
-			c.want = len(c.ends)
-			if c.needs > c.want {
-				return suppliers.StockRecord{}, fmt.Errorf("feed: %w: line %d has %d columns, but the mapping uses column %d", ErrMalformed, start, c.want, c.needs)
-			}
-		}
-		if len(c.ends) != c.want {
-			what := "the header row"
-			if c.header == nil {
-				what = "the first line"
-			}
-			return suppliers.StockRecord{}, &suppliers.RowError{Line: start, Reason: fmt.Sprintf("the line has %d columns, but %s has %d", len(c.ends), what, c.want)}
-		}
-		for i, col := range c.cols {
-			if col >= 0 {
-				c.row.vals[i] = c.field(col)
-				c.row.present[i] = true
-			}
-		}
-		rec := suppliers.StockRecord{Line: start}
-		if reason := c.b.build(&c.row, &rec); reason != "" {
-			return suppliers.StockRecord{}, &suppliers.RowError{Line: start, Reason: reason}
-		}
-		return rec, nil
+	start, err := c.readRecord()
+	if err != nil {
+		return suppliers.StockRecord{}, err
 	}
+	if c.want == 0 {
+		c.want = len(c.ends)
+		if c.needs > c.want {
+			return suppliers.StockRecord{}, fmt.Errorf("feed: %w: line %d has %d columns, but the mapping uses column %d", ErrMalformed, start, c.want, c.needs)
+		}
+	}
+	if len(c.ends) != c.want {
+		what := "the header row"
+		if c.header == nil {
+			what = "the first line"
+		}
+		return suppliers.StockRecord{}, &suppliers.RowError{Line: start, Reason: fmt.Sprintf("the line has %d columns, but %s has %d", len(c.ends), what, c.want)}
+	}
+	for i, col := range c.cols {
+		if col >= 0 {
+			c.row.vals[i] = c.field(col)
+			c.row.present[i] = true
+		}
+	}
+	rec := suppliers.StockRecord{Line: start}
+	if reason := c.b.build(&c.row, &rec); reason != "" {
+		return suppliers.StockRecord{}, &suppliers.RowError{Line: start, Reason: reason}
+	}
+	return rec, nil
 }
 
 // readLine returns the next physical line without its line break.
