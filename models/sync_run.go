@@ -166,7 +166,7 @@ func (r *SyncRun) Summary() string {
 
 // SyncState is a supplier's sync bookkeeping: validators for the next fetch and freshness.
 type SyncState struct {
-	SupplierID     int64 `gorm:"primaryKey"`
+	SupplierID     int64  `gorm:"primaryKey"`
 	ETag           string `gorm:"column:etag"`
 	LastModified   string
 	LastRunAt      *time.Time
