@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"dropship/handlers/api"
+	"dropship/handlers/webhooks"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -98,6 +99,9 @@ func (s *Server) routes(app *fiber.App) {
 
 	// The storefront API: API keys only, problem+json only.
 	s.openAPI = api.Mount(app, s.cfg.API, api.Deps{DB: s.db, Log: s.log, Payments: s.payments})
+
+	// Webhooks from suppliers (and later payment providers, carriers): signed, no session.
+	webhooks.Mount(app, webhooks.Deps{DB: s.db, Log: s.log, Secrets: s.secrets, Instance: s.instance})
 
 	// Admin pages: session, CSRF, the signed-in user, then the route's permission.
 	for _, r := range s.AdminRoutes() {
