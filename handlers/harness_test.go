@@ -34,6 +34,8 @@ type testOptions struct {
 	BaseURL string
 	Ready   func(ctx context.Context) error
 	DB      *gorm.DB // share a database between two app instances
+	// Inventory runs the stock sync behind the pages' buttons.
+	Inventory Inventory
 }
 
 // newTestApp starts the app on its own database.
@@ -58,7 +60,7 @@ func newTestAppWith(t testing.TB, o testOptions) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := New(Config{BaseURL: o.BaseURL}, Deps{DB: db, Log: log, Ready: o.Ready, Secrets: box})
+	app, err := New(Config{BaseURL: o.BaseURL}, Deps{DB: db, Log: log, Ready: o.Ready, Secrets: box, Inventory: o.Inventory})
 	if err != nil {
 		t.Fatal(err)
 	}

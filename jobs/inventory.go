@@ -144,6 +144,11 @@ func (inv *Inventory) scheduledRun(supplierID int64) func(ctx context.Context) (
 // goroutine. It returns models.ErrSyncBusy when a run of the supplier is in
 // flight elsewhere; a failed run is returned with its error.
 func (inv *Inventory) SyncSupplier(ctx context.Context, supplierID int64, trigger string, actor *models.User) (*models.SyncRun, error) {
+	return inv.syncSupplier(ctx, supplierID, trigger, actor, nil)
+}
+
+// syncSupplier is SyncSupplier calling started once the run is recorded.
+func (inv *Inventory) syncSupplier(ctx context.Context, supplierID int64, trigger string, actor *models.User, started func()) (*models.SyncRun, error) {
 	sup, err := models.GetSupplier(ctx, inv.db, supplierID)
 	if err != nil {
 		return nil, err
@@ -156,6 +161,9 @@ func (inv *Inventory) SyncSupplier(ctx context.Context, supplierID int64, trigge
 	err = models.WithSupplierSyncLock(ctx, inv.db, supplierID, func(l *models.SyncLock) error {
 		if run, err = models.StartSyncRun(ctx, inv.db, supplierID, source, trigger, actor, inv.instance()); err != nil {
 			return err
+		}
+		if started != nil {
+			started()
 		}
 		return inv.pull(ctx, l, sup, run)
 	})
@@ -444,8 +452,9 @@ func (inv *Inventory) PreviewREST(ctx context.Context, sup *models.Supplier, m m
 
 // background runs fn on its own goroutine, recorded as a run of the
 // supplier's job, once no run of the supplier is in flight; it returns
-// models.ErrSyncBusy at once when one is.
-func (inv *Inventory) background(supplierID int64, what string, fn func(ctx context.Context) (*models.SyncRun, error)) error {
+// models.ErrSyncBusy at once when one is. It returns when fn has recorded
+// its sync run (calling started) or ended, so a page loaded next shows it.
+func (inv *Inventory) background(supplierID int64, what string, fn func(ctx context.Context, started func()) (*models.SyncRun, error)) error {
 	busy, err := models.SyncInFlight(inv.bgCtx, inv.db, supplierID)
 	if err != nil {
 		return err
@@ -457,8 +466,12 @@ func (inv *Inventory) background(supplierID int64, what string, fn func(ctx cont
 	if err != nil {
 		return err
 	}
+	ready := make(chan struct{})
+	var once sync.Once
+	started := func() { once.Do(func() { close(ready) }) }
 	j := Job{Name: JobName(sup.Code), Run: func(ctx context.Context) (string, error) {
-		run, err := fn(ctx)
+		defer started()
+		run, err := fn(ctx, started)
 		if errors.Is(err, models.ErrSyncBusy) {
 			return "skipped: another sync of this supplier is running", nil
 		}
@@ -476,13 +489,17 @@ func (inv *Inventory) background(supplierID int64, what string, fn func(ctx cont
 			inv.log.Error("sync failed", "supplier", sup.Code, "err", err)
 		}
 	})
+	select {
+	case <-ready:
+	case <-time.After(10 * time.Second):
+	}
 	return nil
 }
 
 // SyncNow starts a sync of the supplier in the background ("Sync now").
 func (inv *Inventory) SyncNow(supplierID int64, actor *models.User) error {
-	return inv.background(supplierID, "manual sync", func(ctx context.Context) (*models.SyncRun, error) {
-		return inv.SyncSupplier(ctx, supplierID, models.TriggerManual, actor)
+	return inv.background(supplierID, "manual sync", func(ctx context.Context, started func()) (*models.SyncRun, error) {
+		return inv.syncSupplier(ctx, supplierID, models.TriggerManual, actor, started)
 	})
 }
 
@@ -502,10 +519,10 @@ func (inv *Inventory) Upload(supplierID int64, actor *models.User, name string, 
 		os.Remove(tmp.Name())
 		return fmt.Errorf("jobs: upload: %w", err)
 	}
-	err = inv.background(supplierID, "uploaded feed", func(ctx context.Context) (*models.SyncRun, error) {
+	err = inv.background(supplierID, "uploaded feed", func(ctx context.Context, started func()) (*models.SyncRun, error) {
 		defer os.Remove(tmp.Name())
 		defer tmp.Close()
-		return inv.ApplyFile(ctx, supplierID, actor, name, tmp, size)
+		return inv.applyFile(ctx, supplierID, actor, name, tmp, size, started)
 	})
 	if err != nil {
 		tmp.Close()
@@ -516,6 +533,10 @@ func (inv *Inventory) Upload(supplierID int64, actor *models.User, name string, 
 
 // ApplyFile applies a feed file (an upload) to the supplier as a full snapshot taken now.
 func (inv *Inventory) ApplyFile(ctx context.Context, supplierID int64, actor *models.User, name string, f io.ReadSeeker, size int64) (*models.SyncRun, error) {
+	return inv.applyFile(ctx, supplierID, actor, name, f, size, nil)
+}
+
+func (inv *Inventory) applyFile(ctx context.Context, supplierID int64, actor *models.User, name string, f io.ReadSeeker, size int64, started func()) (*models.SyncRun, error) {
 	sup, err := models.GetSupplier(ctx, inv.db, supplierID)
 	if err != nil {
 		return nil, err
@@ -527,6 +548,9 @@ func (inv *Inventory) ApplyFile(ctx context.Context, supplierID int64, actor *mo
 	err = models.WithSupplierSyncLock(ctx, inv.db, supplierID, func(l *models.SyncLock) error {
 		if run, err = models.StartSyncRun(ctx, inv.db, supplierID, models.SourceUpload, models.TriggerManual, actor, inv.instance()); err != nil {
 			return err
+		}
+		if started != nil {
+			started()
 		}
 		body := &countingReader{r: f, limit: inv.maxFeedBytes()}
 		records, err := inv.open(sup, body, name)
@@ -551,13 +575,17 @@ func (inv *Inventory) ApproveHeld(ctx context.Context, heldID int64, actor *mode
 	if h.Status != models.HeldPending {
 		return fmt.Errorf("jobs: held feed %d is %s: %w", heldID, h.Status, models.ErrInvalidTransition)
 	}
-	return inv.background(h.SupplierID, "approved held feed", func(ctx context.Context) (*models.SyncRun, error) {
-		return inv.ApplyHeld(ctx, heldID, actor, note)
+	return inv.background(h.SupplierID, "approved held feed", func(ctx context.Context, started func()) (*models.SyncRun, error) {
+		return inv.applyHeld(ctx, heldID, actor, note, started)
 	})
 }
 
 // ApplyHeld applies an approved held feed on this goroutine.
 func (inv *Inventory) ApplyHeld(ctx context.Context, heldID int64, actor *models.User, note string) (*models.SyncRun, error) {
+	return inv.applyHeld(ctx, heldID, actor, note, nil)
+}
+
+func (inv *Inventory) applyHeld(ctx context.Context, heldID int64, actor *models.User, note string, started func()) (*models.SyncRun, error) {
 	h, err := models.GetHeldFeed(ctx, inv.db, heldID)
 	if err != nil {
 		return nil, err
@@ -566,6 +594,9 @@ func (inv *Inventory) ApplyHeld(ctx context.Context, heldID int64, actor *models
 	err = models.WithSupplierSyncLock(ctx, inv.db, h.SupplierID, func(l *models.SyncLock) error {
 		if run, err = models.StartSyncRun(ctx, inv.db, h.SupplierID, models.SourceApproval, models.TriggerApproval, actor, inv.instance()); err != nil {
 			return err
+		}
+		if started != nil {
+			started()
 		}
 		return l.ApplyHeldFeed(ctx, run, heldID, actor, note)
 	})

@@ -120,8 +120,8 @@ func LoadInventoryHealth(ctx context.Context, db *gorm.DB) (*InventoryHealth, er
 		return nil, err
 	}
 	h.OutOfStock, h.Low = page.OutOfStock, page.Low
-	if err := db.WithContext(ctx).Raw("SELECT count(*) FROM low_stock_alerts WHERE resolved_at IS NULL").Scan(&h.OpenAlerts).Error; err != nil {
-		return nil, fmt.Errorf("models: open alerts: %w", err)
+	if h.OpenAlerts, err = CountOpenLowStockAlerts(ctx, db); err != nil {
+		return nil, err
 	}
 	return h, nil
 }

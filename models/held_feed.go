@@ -156,3 +156,15 @@ func supersedePending(tx *gorm.DB, supplierID int64, notAfter *time.Time) error 
 	}
 	return nil
 }
+
+// HeldFeedOfRun returns the feed a run held, nil when it held none.
+func HeldFeedOfRun(ctx context.Context, db *gorm.DB, runID int64) (*HeldFeed, error) {
+	var list []HeldFeed
+	if err := db.WithContext(ctx).Where("sync_run_id = ?", runID).Limit(1).Find(&list).Error; err != nil {
+		return nil, fmt.Errorf("models: held feed of run %d: %w", runID, err)
+	}
+	if len(list) == 0 {
+		return nil, nil
+	}
+	return &list[0], nil
+}

@@ -292,3 +292,12 @@ func ListLowStockAlerts(ctx context.Context, db *gorm.DB, limit int) ([]LowStock
 	}
 	return out, nil
 }
+
+// CountOpenLowStockAlerts counts the variants low right now with an open alert.
+func CountOpenLowStockAlerts(ctx context.Context, db *gorm.DB) (int64, error) {
+	var n int64
+	if err := db.WithContext(ctx).Raw("SELECT count(*) FROM low_stock_alerts WHERE resolved_at IS NULL").Scan(&n).Error; err != nil {
+		return 0, fmt.Errorf("models: open low stock alerts: %w", err)
+	}
+	return n, nil
+}

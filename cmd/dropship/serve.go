@@ -54,8 +54,14 @@ func cmdServe(ctx context.Context, root string, args []string) error {
 	if err != nil {
 		return err
 	}
+	sched, err := jobs.NewScheduler(e.db, e.log, reg)
+	if err != nil {
+		return err
+	}
+	inv := jobs.NewInventory(e.db, box, e.log, sched)
+	defer inv.Close()
 	app, err := handlers.New(handlers.Config{BaseURL: e.cfg.BaseURL, ProxyHeader: e.cfg.ProxyHeader}, handlers.Deps{
-		DB: e.db, Log: e.log, Registry: reg, Secrets: box,
+		DB: e.db, Log: e.log, Registry: reg, Secrets: box, Inventory: inv,
 		Ready: func(ctx context.Context) error {
 			if err := e.sqlDB.PingContext(ctx); err != nil {
 				return fmt.Errorf("database unreachable: %w", err)
@@ -74,11 +80,7 @@ func cmdServe(ctx context.Context, root string, args []string) error {
 		return err
 	}
 
-	sched, err := jobs.NewScheduler(e.db, e.log, reg)
-	if err != nil {
-		return err
-	}
-	for _, j := range []jobs.Job{jobs.Housekeeping(e.db)} {
+	for _, j := range append([]jobs.Job{jobs.Housekeeping(e.db)}, inv.Jobs()...) {
 		if err := sched.Add(j); err != nil {
 			return err
 		}

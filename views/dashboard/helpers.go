@@ -49,3 +49,11 @@ func orDash(s string) string {
 	}
 	return s
 }
+
+// countKind colours a count: kind when there is any, ok when none.
+func countKind(n int64, kind string) string {
+	if n > 0 {
+		return kind
+	}
+	return "ok"
+}
