@@ -210,41 +210,49 @@ func rereserveReleasedLines(tx *gorm.DB, o *Order) (int, error) {
 
 // CancelOrder cancels an order that has not shipped: its stock goes back to
 // the pool and the customer is told. Cancelling a cancelled order is a no-op;
-// a shipped one gives ErrNotCancellable.
-func CancelOrder(ctx context.Context, db *gorm.DB, orderID int64, actor string, reason string) (*Order, error) {
+// a shipped one gives ErrNotCancellable. by names who asked (the storefront).
+func CancelOrder(ctx context.Context, db *gorm.DB, orderID int64, by string, reason string) (*Order, error) {
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var o Order
-		if err := tx.Clauses(forUpdate).First(&o, orderID).Error; err != nil {
-			return notFound(err, fmt.Sprintf("cancel order %d", orderID))
-		}
-		if o.Status == OrderCancelled {
-			return nil
-		}
-		if !o.Status.Cancellable() {
-			return fmt.Errorf("models: cancel order %d (%s): %w", o.Number, o.Status, ErrNotCancellable)
-		}
-		if err := transitionOrder(tx, &o, OrderCancelled, actor, reason); err != nil {
-			return err
-		}
-		if err := releaseOrderStock(tx, o.ID, "the order was cancelled"); err != nil {
-			return err
-		}
-		if err := tx.Exec("UPDATE order_lines SET status = 'cancelled' WHERE order_id = ? AND status IN ('released', 'backordered', 'routed')", o.ID).Error; err != nil {
-			return fmt.Errorf("models: cancel order lines: %w", err)
-		}
-		// Money taken must go back; an authorisation is simply never captured.
-		if o.PaymentStatus == PaymentCaptured {
-			o.AttentionReason = "cancelled after payment was captured: refund " + FormatCents(o.TotalCents) + " " + o.Currency
-			if err := tx.Model(&Order{}).Where("id = ?", o.ID).Update("attention_reason", o.AttentionReason).Error; err != nil {
-				return fmt.Errorf("models: cancel order: %w", err)
-			}
-		}
-		return notifyCustomer(tx, &o, TemplateOrderCancelled)
+		_, _, err := cancelOrder(tx, orderID, by, reason)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return GetOrder(ctx, db, orderID)
+}
+
+// cancelOrder does CancelOrder inside tx and returns the status the order
+// had and its number.
+func cancelOrder(tx *gorm.DB, orderID int64, by, reason string) (was OrderStatus, number int64, err error) {
+	var o Order
+	if err := tx.Clauses(forUpdate).First(&o, orderID).Error; err != nil {
+		return "", 0, notFound(err, fmt.Sprintf("cancel order %d", orderID))
+	}
+	was, number = o.Status, o.Number
+	if o.Status == OrderCancelled {
+		return was, number, nil
+	}
+	if !o.Status.Cancellable() {
+		return was, number, fmt.Errorf("models: cancel order %d (%s): %w", o.Number, o.Status, ErrNotCancellable)
+	}
+	if err := transitionOrder(tx, &o, OrderCancelled, by, reason); err != nil {
+		return was, number, err
+	}
+	if err := releaseOrderStock(tx, o.ID, "the order was cancelled"); err != nil {
+		return was, number, err
+	}
+	if err := tx.Exec("UPDATE order_lines SET status = 'cancelled' WHERE order_id = ? AND status IN ('released', 'backordered', 'routed')", o.ID).Error; err != nil {
+		return was, number, fmt.Errorf("models: cancel order lines: %w", err)
+	}
+	// Money taken must go back; an authorisation is simply never captured.
+	if o.PaymentStatus == PaymentCaptured {
+		o.AttentionReason = "cancelled after payment was captured: refund " + FormatCents(o.TotalCents) + " " + o.Currency
+		if err := tx.Model(&Order{}).Where("id = ?", o.ID).Update("attention_reason", o.AttentionReason).Error; err != nil {
+			return was, number, fmt.Errorf("models: cancel order: %w", err)
+		}
+	}
+	return was, number, notifyCustomer(tx, &o, TemplateOrderCancelled)
 }
 
 // PaymentEvent is a provider's webhook about a payment, already verified.
