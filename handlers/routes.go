@@ -81,6 +81,20 @@ func (s *Server) AdminRoutes() []Route {
 		{"GET", "/users/:id/edit", models.PermUsersManage, s.usersEdit},
 		{"POST", "/users/:id", models.PermUsersManage, s.usersUpdate},
 
+		{"GET", "/orders", models.PermRead, s.ordersIndex},
+		{"GET", "/orders/:id", models.PermRead, s.ordersShow},
+		{"POST", "/orders/:id/release", models.PermOrderActions, s.ordersRelease},
+		{"POST", "/orders/:id/resolve", models.PermOrderActions, s.ordersResolve},
+		{"POST", "/orders/:id/cancel", models.PermOrderActions, s.ordersCancel},
+		{"POST", "/orders/:id/mark-paid", models.PermOrderPayments, s.ordersMarkPaid},
+
+		{"GET", "/settings/api-keys", models.PermAPIKeysManage, s.apikeysIndex},
+		{"POST", "/settings/api-keys", models.PermAPIKeysManage, s.apikeysCreate},
+		{"POST", "/settings/api-keys/:id/revoke", models.PermAPIKeysManage, s.apikeysRevoke},
+		{"GET", "/settings/shipping-zones", models.PermSettingsManage, s.zonesIndex},
+		{"POST", "/settings/shipping-zones", models.PermSettingsManage, s.zonesSave},
+		{"POST", "/settings/shipping-zones/:id/delete", models.PermSettingsManage, s.zonesDelete},
+
 		{"GET", "/settings", models.PermSettingsManage, s.settingsShow},
 		{"POST", "/settings", models.PermSettingsManage, s.settingsUpdate},
 	}
