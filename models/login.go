@@ -53,7 +53,7 @@ type LoginAttempt struct {
 // per account and per address, so parallel guesses can't slip past the limit.
 func Authenticate(ctx context.Context, db *gorm.DB, email, password, remoteAddr string) (*User, error) {
 	email = NormalizeEmail(email)
-	attempt := LoginAttempt{Email: email, RemoteAddr: remoteAddr}
+	attempt := LoginAttempt{Email: email, RemoteAddr: remoteAddr, AttemptedAt: time.Now().UTC()}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtext('login:email:' || ?)), pg_advisory_xact_lock(hashtext('login:addr:' || ?))", email, remoteAddr).Error; err != nil {
 			return fmt.Errorf("models: authenticate: %w", err)
@@ -100,7 +100,7 @@ func Authenticate(ctx context.Context, db *gorm.DB, email, password, remoteAddr 
 // Failures count for an account since its last success; for an address, all
 // of them in the window, so one good account can't reset an address's count.
 func loginRetryAfter(tx *gorm.DB, email, remoteAddr string) (time.Duration, error) {
-	var oldest []time.Time
+	var waitSeconds float64
 	err := tx.Raw(`
 		WITH by_email AS (
 			SELECT attempted_at FROM login_attempts
@@ -111,20 +111,20 @@ func loginRetryAfter(tx *gorm.DB, email, remoteAddr string) (time.Duration, erro
 			SELECT attempted_at FROM login_attempts
 			WHERE remote_addr = @addr AND NOT succeeded AND attempted_at > now() - make_interval(secs => @window)
 			ORDER BY attempted_at DESC LIMIT @max
+		), blocked AS (
+			SELECT min(attempted_at) AS oldest FROM by_email HAVING count(*) >= @max
+			UNION ALL
+			SELECT min(attempted_at) FROM by_addr HAVING count(*) >= @max
 		)
-		SELECT min(attempted_at) FROM by_email HAVING count(*) >= @max
-		UNION ALL
-		SELECT min(attempted_at) FROM by_addr HAVING count(*) >= @max`,
+		SELECT COALESCE(max(extract(epoch FROM oldest + make_interval(secs => @window) - clock_timestamp())), 0)::float8 FROM blocked`,
 		map[string]any{"email": email, "addr": remoteAddr, "window": LoginWindow.Seconds(), "max": LoginMaxFailures}).
-		Scan(&oldest).Error
+		Scan(&waitSeconds).Error
 	if err != nil {
 		return 0, fmt.Errorf("models: login throttle: %w", err)
 	}
-	var wait time.Duration
-	for _, t := range oldest {
-		if d := time.Until(t.Add(LoginWindow)); d > wait {
-			wait = d
-		}
+	wait := time.Duration(waitSeconds * float64(time.Second))
+	if wait < 0 {
+		wait = 0
 	}
 	return wait, nil
 }

@@ -111,7 +111,8 @@ func CreateUser(ctx context.Context, db *gorm.DB, actor *User, n NewUser) (*User
 	if err != nil {
 		return nil, err
 	}
-	u := &User{Email: NormalizeEmail(n.Email), Name: strings.TrimSpace(n.Name), Role: n.Role, PasswordHash: hash}
+	u := &User{Email: NormalizeEmail(n.Email), Name: strings.TrimSpace(n.Name), Role: n.Role, PasswordHash: hash,
+		PasswordChangedAt: time.Now().UTC().Truncate(time.Microsecond)}
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(u).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
@@ -235,7 +236,7 @@ func ChangePassword(ctx context.Context, db *gorm.DB, u *User, current, next str
 		return err
 	}
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		now := time.Now().UTC()
+		now := time.Now().UTC().Truncate(time.Microsecond)
 		if err := tx.Model(u).Updates(map[string]any{"password_hash": hash, "password_changed_at": now, "updated_at": now}).Error; err != nil {
 			return fmt.Errorf("models: change password: %w", err)
 		}
@@ -253,7 +254,7 @@ func SetPassword(ctx context.Context, db *gorm.DB, u *User, password string) err
 	if err != nil {
 		return err
 	}
-	now := time.Now().UTC()
+	now := time.Now().UTC().Truncate(time.Microsecond)
 	if err := db.WithContext(ctx).Model(u).Updates(map[string]any{"password_hash": hash, "password_changed_at": now, "updated_at": now}).Error; err != nil {
 		return fmt.Errorf("models: set password: %w", err)
 	}

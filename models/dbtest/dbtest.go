@@ -62,17 +62,7 @@ func NewURL(t testing.TB) string {
 	if _, err := admin.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", pgx.Identifier{name}.Sanitize(), pgx.Identifier{tpl}.Sanitize())); err != nil {
 		t.Fatalf("dbtest: clone template: %v", err)
 	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), base)
-		if err != nil {
-			t.Logf("dbtest: drop %s: %v", name, err)
-			return
-		}
-		defer c.Close(context.Background())
-		if _, err := c.Exec(context.Background(), fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", pgx.Identifier{name}.Sanitize())); err != nil {
-			t.Logf("dbtest: drop %s: %v", name, err)
-		}
-	})
+	t.Cleanup(func() { dropDatabase(t, base, name) })
 	return withDatabase(t, base, name)
 }
 
@@ -189,4 +179,34 @@ func redact(dsn string) string {
 		return "DATABASE_URL"
 	}
 	return u.Redacted()
+}
+
+// NewEmptyURL creates a database with no schema at all (for migration tests), dropped when t ends.
+func NewEmptyURL(t testing.TB) string {
+	t.Helper()
+	base := BaseURL(t)
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("dbtest: connect: %v", err)
+	}
+	defer admin.Close(ctx)
+	name := "dropship_test_" + randomSuffix()
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		t.Fatalf("dbtest: create database: %v", err)
+	}
+	t.Cleanup(func() { dropDatabase(t, base, name) })
+	return withDatabase(t, base, name)
+}
+
+func dropDatabase(t testing.TB, base, name string) {
+	c, err := pgx.Connect(context.Background(), base)
+	if err != nil {
+		t.Logf("dbtest: drop %s: %v", name, err)
+		return
+	}
+	defer c.Close(context.Background())
+	if _, err := c.Exec(context.Background(), fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", pgx.Identifier{name}.Sanitize())); err != nil {
+		t.Logf("dbtest: drop %s: %v", name, err)
+	}
 }

@@ -161,7 +161,7 @@ func Page(d *models.Dashboard) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if d.LastJobRun == nil {
-				templ_7745c5c3_Err = components.Empty("No runs yet", "Scheduled jobs start a minute after the server does.").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = components.Empty("No runs yet", "Each scheduled job records a run here every time it wakes up.").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -1,0 +1,125 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"dropship/models"
+)
+
+// leastRole says, for every admin route, the least trusted role that may use
+// it. It is written out by hand (not derived from models) so that a change to
+// the permission table shows up here; a new route must be added here too.
+var leastRole = map[string]models.Role{
+	"GET /":                  models.RoleViewer,
+	"GET /jobs":              models.RoleViewer,
+	"GET /audit":             models.RoleViewer,
+	"GET /account/password":  models.RoleViewer,
+	"POST /account/password": models.RoleViewer,
+	"GET /users":             models.RoleOwner,
+	"GET /users/new":         models.RoleOwner,
+	"POST /users":            models.RoleOwner,
+	"GET /users/:id/edit":    models.RoleOwner,
+	"POST /users/:id":        models.RoleOwner,
+	"GET /settings":          models.RoleOwner,
+	"POST /settings":         models.RoleOwner,
+}
+
+func roleRank(r models.Role) int {
+	for i, x := range models.Roles {
+		if x == r {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestPermissionTable requests every admin route as every role: the roles
+// below the route's least role get 403, the others get through, and a
+// visitor is sent to the sign-in page.
+func TestPermissionTable(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	s := &Server{}
+	routes := s.AdminRoutes()
+
+	for _, r := range routes {
+		key := r.Method + " " + r.Path
+		if r.Perm == "" {
+			continue // open to visitors: /login, /logout
+		}
+		if _, ok := leastRole[key]; !ok {
+			t.Errorf("route %s has no expected role in leastRole: add it", key)
+		}
+	}
+
+	target := a.createUser(models.RoleViewer) // what :id routes point at
+	path := func(p string) string { return strings.ReplaceAll(p, ":id", fmt.Sprint(target.ID)) }
+
+	for _, role := range models.Roles {
+		t.Run(string(role), func(t *testing.T) {
+			t.Parallel()
+			b, _ := a.signedIn(role)
+			for _, r := range routes {
+				least, ok := leastRole[r.Method+" "+r.Path]
+				if !ok {
+					continue
+				}
+				var res response
+				if r.Method == http.MethodGet {
+					res = b.get(path(r.Path))
+				} else {
+					b.get("/") // a fresh token from a page this role can see
+					res = b.postForm(path(r.Path), nil)
+				}
+				allowed := roleRank(role) >= roleRank(least)
+				switch {
+				case allowed && (res.StatusCode == http.StatusForbidden || strings.HasPrefix(res.Header.Get("Location"), "/login")):
+					t.Errorf("%s %s as %s: status %d, want it allowed", r.Method, r.Path, role, res.StatusCode)
+				case !allowed && res.StatusCode != http.StatusForbidden:
+					t.Errorf("%s %s as %s: status %d, want 403", r.Method, r.Path, role, res.StatusCode)
+				}
+			}
+		})
+	}
+
+	t.Run("visitor", func(t *testing.T) {
+		t.Parallel()
+		b := a.newBrowser()
+		for _, r := range routes {
+			if r.Perm == "" {
+				continue
+			}
+			var res response
+			if r.Method == http.MethodGet {
+				res = b.get(path(r.Path))
+			} else {
+				res = b.postForm(path(r.Path), nil)
+			}
+			if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+				t.Errorf("%s %s as a visitor: status %d Location %q, want 303 to /login", r.Method, r.Path, res.StatusCode, res.Header.Get("Location"))
+			}
+		}
+	})
+}
+
+// TestForbiddenPageExplains checks that a refused page says why, in the shell.
+func TestForbiddenPageExplains(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	b, _ := a.signedIn(models.RoleViewer)
+	res := b.get("/settings")
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("status %d, want 403", res.StatusCode)
+	}
+	for _, want := range []string{"Not allowed", "Your role does not allow this", `href="/jobs"`} {
+		if !strings.Contains(res.Body, want) {
+			t.Errorf("403 page lacks %q", want)
+		}
+	}
+	if strings.Contains(res.Body, `href="/settings"`) {
+		t.Error("the navigation offers a viewer the settings page it can't open")
+	}
+}
