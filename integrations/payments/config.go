@@ -47,8 +47,10 @@ type StripeConfig struct {
 	WebhookSecret string `json:"webhook_secret"`
 	// APIURL overrides https://api.stripe.com (stripe-mock, a local fake).
 	APIURL string `json:"api_url,omitempty"`
-	// MaxNetworkRetries is how often stripe-go retries a network error, 409 or
-	// 5xx itself (same idempotency key) before giving up; nil means its default, 2.
+	// MaxNetworkRetries is how often stripe-go itself retries a network error or
+	// a response without a Stripe error body (a proxy's 5xx), with the same
+	// idempotency key; nil means its default, 2. Stripe's own 5xx answers come
+	// back as a TemporaryError for the caller to retry.
 	MaxNetworkRetries *int64 `json:"max_network_retries,omitempty"`
 }
 
