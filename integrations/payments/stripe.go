@@ -16,7 +16,6 @@ import (
 type Stripe struct {
 	client        *stripe.Client
 	webhookSecret string
-	now           func() time.Time
 }
 
 var _ Gateway = (*Stripe)(nil)
@@ -43,7 +42,6 @@ func NewStripe(cfg StripeConfig, httpClient *http.Client) (*Stripe, error) {
 	return &Stripe{
 		client:        stripe.NewClient(cfg.SecretKey, stripe.WithBackends(backends)),
 		webhookSecret: cfg.WebhookSecret,
-		now:           time.Now,
 	}, nil
 }
 
