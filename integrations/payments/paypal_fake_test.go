@@ -148,7 +148,9 @@ func (f *fakePayPal) seen(method, suffix string) []fakePayPalRequest {
 	return out
 }
 
-func (f *fakePayPal) certURL() string { return f.url + "/v1/notifications/certs/CERT-360caa42-fca2a594-1d93a270" }
+func (f *fakePayPal) certURL() string {
+	return f.url + "/v1/notifications/certs/CERT-360caa42-fca2a594-1d93a270"
+}
 
 // signWebhook returns the headers PayPal would send with body.
 func (f *fakePayPal) signWebhook(body []byte, transmissionID string, at time.Time) http.Header {
