@@ -41,8 +41,8 @@ func (s *Stripe) ParseWebhook(payload []byte, signatureHeader string) (Event, er
 		}
 		return Event{}, fmt.Errorf("payments: stripe webhook: %w", err)
 	}
-	if e.ID == "" || e.Data == nil {
-		return Event{}, errors.New("payments: stripe webhook: event without id or data")
+	if e.ID == "" || e.Type == "" || e.Data == nil {
+		return Event{}, errors.New("payments: stripe webhook: event without id, type or data")
 	}
 	ev := Event{Provider: ProviderStripe, ID: e.ID, ProviderType: string(e.Type), Kind: KindOther,
 		CreatedAt: time.Unix(e.Created, 0).UTC(), APIVersion: e.APIVersion}
