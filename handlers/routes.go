@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"dropship/handlers/api"
+	"dropship/handlers/webhooks"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -109,6 +110,9 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metricsHandler())
 	app.Get("/static/*", s.static)
+
+	// Webhooks: verified by their signatures, no session, no CSRF.
+	webhooks.Mount(app, webhooks.Deps{DB: s.db, Log: s.log, Stripe: s.stripeHooks, PayPal: s.paypalHooks})
 
 	// The storefront API: API keys only, problem+json only.
 	s.openAPI = api.Mount(app, s.cfg.API, api.Deps{DB: s.db, Log: s.log, Payments: s.payments})

@@ -20,6 +20,7 @@ import (
 	"gorm.io/gorm"
 
 	"dropship/handlers/api"
+	"dropship/handlers/webhooks"
 	"dropship/models"
 )
 
@@ -45,21 +46,26 @@ type Deps struct {
 	Ready func(ctx context.Context) error
 	// Payments asks Stripe and PayPal about the payments orders carry.
 	Payments models.PaymentVerifier
+	// StripeHooks and PayPalHooks verify payment webhooks (nil: not configured).
+	StripeHooks webhooks.StripeParser
+	PayPalHooks webhooks.PayPalParser
 }
 
 // Server holds the handlers' dependencies; its methods are the handlers.
 type Server struct {
-	cfg      Config
-	db       *gorm.DB
-	log      *slog.Logger
-	sessions *scs.SessionManager
-	registry *prometheus.Registry
-	ready    func(ctx context.Context) error
-	secrets  *models.SecretBox
-	secure   bool
-	metrics  *httpMetrics
-	payments models.PaymentVerifier
-	openAPI  huma.API // the storefront API, for its OpenAPI document
+	cfg         Config
+	db          *gorm.DB
+	log         *slog.Logger
+	sessions    *scs.SessionManager
+	registry    *prometheus.Registry
+	ready       func(ctx context.Context) error
+	secrets     *models.SecretBox
+	secure      bool
+	metrics     *httpMetrics
+	payments    models.PaymentVerifier
+	stripeHooks webhooks.StripeParser
+	paypalHooks webhooks.PayPalParser
+	openAPI     huma.API // the storefront API, for its OpenAPI document
 }
 
 // Session lifetimes: idle and absolute.
@@ -74,7 +80,7 @@ func New(cfg Config, d Deps) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: d.DB, log: d.Log, registry: d.Registry, ready: d.Ready, payments: d.Payments, secrets: d.Secrets}
+	s := &Server{cfg: cfg, db: d.DB, log: d.Log, registry: d.Registry, ready: d.Ready, payments: d.Payments, stripeHooks: d.StripeHooks, paypalHooks: d.PayPalHooks, secrets: d.Secrets}
 	if u, err := url.Parse(cfg.BaseURL); err == nil && u.Scheme == "https" {
 		s.secure = true
 	}

@@ -26,8 +26,12 @@ func Housekeeping(db *gorm.DB) Job {
 			if err != nil {
 				return "", err
 			}
-			return fmt.Sprintf("purged %d expired sessions, %d old job runs, %d login attempts; closed %d stale runs",
-				r.Sessions, r.JobRuns, r.LoginAttempts, stale), nil
+			keys, err := models.PurgeIdempotencyKeys(ctx, db)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("purged %d expired sessions, %d old job runs, %d login attempts, %d idempotency keys; closed %d stale runs",
+				r.Sessions, r.JobRuns, r.LoginAttempts, keys, stale), nil
 		},
 	}
 }

@@ -43,6 +43,8 @@ CREATE TABLE orders (
     total_cents       BIGINT NOT NULL CHECK (total_cents >= 0),
     payment_provider  TEXT NOT NULL CHECK (payment_provider IN ('stripe', 'paypal', 'manual')),
     payment_reference TEXT NOT NULL DEFAULT '',
+    -- The charge (Stripe) or capture (PayPal) id: refunds and disputes name the payment by it.
+    payment_transaction TEXT NOT NULL DEFAULT '',
     payment_status    TEXT NOT NULL DEFAULT 'pending'
                           CHECK (payment_status IN ('pending', 'authorized', 'captured', 'failed', 'refunded', 'disputed')),
     payment_failure   TEXT NOT NULL DEFAULT '',
@@ -67,6 +69,7 @@ CREATE INDEX orders_address_idx ON orders (ship_country, ship_postal_code, lower
 CREATE INDEX orders_card_idx ON orders (card_fingerprint, created_at) WHERE card_fingerprint <> '';
 CREATE INDEX orders_attention_idx ON orders (id DESC) WHERE attention_reason <> '';
 CREATE INDEX orders_payment_ref_idx ON orders (payment_provider, payment_reference) WHERE payment_reference <> '';
+CREATE INDEX orders_payment_tx_idx ON orders (payment_provider, payment_transaction) WHERE payment_transaction <> '';
 
 CREATE TABLE order_lines (
     id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -12,11 +12,14 @@ import (
 
 // PaymentCheck is what a payment provider said about an order's payment.
 type PaymentCheck struct {
-	Status          string // PaymentAuthorized, PaymentCaptured or PaymentFailed
+	// Status is PaymentAuthorized, PaymentCaptured, PaymentFailed, or
+	// PaymentPending when the provider has not settled it yet (a PayPal eCheck).
+	Status          string
 	AmountCents     int64
 	Currency        string
 	CardFingerprint string
 	CardCountry     string
+	TransactionID   string // charge (Stripe) or capture (PayPal) id, once there is one
 	FailureReason   string // why it failed, for the customer and CS
 }
 
@@ -49,6 +52,10 @@ func ApplyPayment(ctx context.Context, db *gorm.DB, orderID int64, check Payment
 		if o.Status != OrderPendingPayment {
 			return nil
 		}
+		if check.Status == PaymentPending {
+			// Nothing failed: the provider's webhook (or the recovery job) settles it later.
+			return addOrderEvent(tx, OrderEvent{OrderID: o.ID, Kind: "payment_pending", Message: o.PaymentProvider + " has not settled the payment yet"})
+		}
 		// Trust the provider's figures only when they match the order exactly.
 		if check.OK() && (check.AmountCents != o.TotalCents || check.Currency != o.Currency) {
 			check = PaymentCheck{Status: PaymentFailed, FailureReason: fmt.Sprintf("the payment is for %s %s, the order totals %s %s",
@@ -76,7 +83,8 @@ func acceptPayment(ctx context.Context, tx *gorm.DB, o *Order, check PaymentChec
 	score, reasons := AssessRisk(in, history, s)
 	o.PaymentStatus, o.CardFingerprint, o.CardCountry, o.RiskScore, o.RiskReasons = check.Status, check.CardFingerprint, check.CardCountry, score, reasons
 	updates := map[string]any{"payment_status": check.Status, "card_fingerprint": check.CardFingerprint, "card_country": check.CardCountry,
-		"risk_score": score, "risk_reasons": reasons, "hold_expires_at": nil, "payment_failure": ""}
+		"payment_transaction": check.TransactionID,
+		"risk_score":          score, "risk_reasons": reasons, "hold_expires_at": nil, "payment_failure": ""}
 	to := OrderPaid
 	if score >= s.RiskThreshold {
 		to = OrderOnHold
@@ -261,6 +269,7 @@ type PaymentEvent struct {
 	EventID         string
 	Kind            string // PaymentEventSucceeded, ...
 	Reference       string // the PaymentIntent or PayPal order id the order carries
+	TransactionID   string // the charge or capture id, for events that carry only it
 	AmountCents     int64
 	Currency        string
 	CardFingerprint string
@@ -290,7 +299,8 @@ func ApplyPaymentEvent(ctx context.Context, db *gorm.DB, ev PaymentEvent, s Stor
 		applied = true
 		var o Order
 		err := tx.Clauses(forUpdate).Preload("Lines", orderLinesInOrder).
-			Where("payment_provider = ? AND payment_reference = ?", ev.Provider, ev.Reference).Order("id DESC").First(&o).Error
+			Where("payment_provider = ? AND ((payment_reference = ? AND payment_reference <> '') OR (payment_transaction = ? AND payment_transaction <> ''))",
+				ev.Provider, ev.Reference, ev.TransactionID).Order("id DESC").First(&o).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil // a payment of no order of ours (another shop on the same account)
 		}
@@ -303,7 +313,7 @@ func ApplyPaymentEvent(ctx context.Context, db *gorm.DB, ev PaymentEvent, s Stor
 				return nil
 			}
 			check := PaymentCheck{Status: PaymentCaptured, AmountCents: ev.AmountCents, Currency: ev.Currency,
-				CardFingerprint: ev.CardFingerprint, CardCountry: ev.CardCountry}
+				CardFingerprint: ev.CardFingerprint, CardCountry: ev.CardCountry, TransactionID: ev.TransactionID}
 			if ev.AmountCents != o.TotalCents || ev.Currency != o.Currency {
 				return failPayment(tx, &o, fmt.Sprintf("the payment is for %s %s, the order totals %s %s",
 					FormatCents(ev.AmountCents), ev.Currency, FormatCents(o.TotalCents), o.Currency))
