@@ -270,6 +270,7 @@ type PaymentEvent struct {
 	Kind            string // PaymentEventSucceeded, ...
 	Reference       string // the PaymentIntent or PayPal order id the order carries
 	TransactionID   string // the charge or capture id, for events that carry only it
+	FullRefund      bool   // the whole payment is refunded (Stripe says so; else the amount tells)
 	AmountCents     int64
 	Currency        string
 	CardFingerprint string
@@ -335,6 +336,10 @@ func ApplyPaymentEvent(ctx context.Context, db *gorm.DB, ev PaymentEvent, s Stor
 }
 
 func refundOrder(tx *gorm.DB, o *Order, ev PaymentEvent) error {
+	if !ev.FullRefund && ev.AmountCents < o.TotalCents {
+		return addOrderEvent(tx, OrderEvent{OrderID: o.ID, Kind: "partial_refund", Actor: ev.Provider,
+			Message: fmt.Sprintf("%s %s of %s %s refunded by %s", FormatCents(ev.AmountCents), ev.Currency, FormatCents(o.TotalCents), o.Currency, ev.Provider)})
+	}
 	updates := map[string]any{"payment_status": PaymentRefunded}
 	if !o.Status.CanBecome(OrderRefunded) {
 		updates["attention_reason"] = fmt.Sprintf("refunded by %s while %s: check the shipment", ev.Provider, o.Status)

@@ -65,7 +65,7 @@ func (r *Receivers) applyPaymentEvent(c *fiber.Ctx, ev payments.Event) error {
 	}
 	applied, err := models.ApplyPaymentEvent(ctx, r.DB, models.PaymentEvent{Provider: ev.Provider, EventID: ev.ID, Kind: kind,
 		Reference: ev.Reference, TransactionID: ev.TransactionID, AmountCents: ev.Amount.AmountCents, Currency: ev.Amount.Currency,
-		Reason: ev.Reason}, s)
+		Reason: ev.Reason, FullRefund: ev.FullyRefunded}, s)
 	if err != nil {
 		return err
 	}
