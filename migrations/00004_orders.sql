@@ -133,6 +133,24 @@ END;
 $$;
 -- +goose StatementEnd
 
+-- reserve_stock_or_fail is reserve_stock for a whole order placed in one
+-- statement: when any line can't be covered it raises SQLSTATE DS409 with the
+-- short variant ids in DETAIL, so the statement (and everything it inserted)
+-- is undone.
+-- +goose StatementBegin
+CREATE FUNCTION reserve_stock_or_fail(variant_ids BIGINT[], quantities BIGINT[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    short BIGINT[];
+BEGIN
+    short := reserve_stock(variant_ids, quantities);
+    IF cardinality(short) > 0 THEN
+        RAISE EXCEPTION USING ERRCODE = 'DS409', MESSAGE = 'insufficient stock', DETAIL = array_to_string(short, ',');
+    END IF;
+END;
+$$;
+-- +goose StatementEnd
+
 -- release_stock gives back quantities[i] of variant_ids[i], in the same
 -- variant id order as reserve_stock.
 -- +goose StatementBegin
@@ -236,6 +254,7 @@ DROP TABLE webhook_events;
 DROP TABLE idempotency_keys;
 DROP TABLE order_events;
 DROP FUNCTION release_stock(BIGINT[], BIGINT[]);
+DROP FUNCTION reserve_stock_or_fail(BIGINT[], BIGINT[]);
 DROP FUNCTION reserve_stock(BIGINT[], BIGINT[]);
 DROP TABLE reservations;
 DROP TABLE order_lines;
