@@ -113,7 +113,9 @@ func itemCount(o models.Order) string {
 
 func orderURL(o *models.Order) string { return fmt.Sprintf("/orders/%d", o.ID) }
 
-func actionURL(o *models.Order, action string) string { return fmt.Sprintf("/orders/%d/%s", o.ID, action) }
+func actionURL(o *models.Order, action string) string {
+	return fmt.Sprintf("/orders/%d/%s", o.ID, action)
+}
 
 func formError(d ShowData, action string) string {
 	if d.FormAction != action {
