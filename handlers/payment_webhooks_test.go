@@ -40,7 +40,7 @@ func pendingOrder(t *testing.T, a *testApp, ref string) *models.Order {
 	ctx := context.Background()
 	p, v := createVariantFor(t, a, "Webhook tee "+ref)
 	_ = p
-	sup, err := models.CreateSupplier(ctx, a.DB, testSecretBox(t), nil, models.SupplierInput{Code: strings.ToUpper(ref[len(ref)-4:]), Name: "Hook supply",
+	sup, err := models.CreateSupplier(ctx, a.DB, testSecretBox(t), nil, models.SupplierInput{Code: "H" + strings.ToUpper(randomWord()[:6]), Name: "Hook supply",
 		ConnectionKind: models.KindEmail, Connection: models.Connection{Email: "po@hook.example"}, HandlingDays: 1, ShipsFromCountry: "US",
 		Currency: "USD", FeedGuardPct: 50, AllowedLagMinutes: 60})
 	if err != nil {

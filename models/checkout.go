@@ -440,3 +440,11 @@ func insufficientStock(ctx context.Context, db *gorm.DB, priced []PricedLine) er
 	}
 	return e
 }
+
+// plural writes "1 line", "3 lines".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
