@@ -118,7 +118,7 @@ func TestBrowserCatalogScreenshots(t *testing.T) {
 	seedDemoCatalog(t, a)
 	u := a.createUser(models.RoleOwner)
 	ctx := context.Background()
-	rows, _, err := models.SearchCatalog(ctx, a.DB, models.CatalogFilter{Query: "Linen Camp Shirt", Limit: 1})
+	rows, _, err := models.SearchCatalog(ctx, a.DB, models.CatalogFilter{Query: "Linen Camp Shirt", Stock: models.StockIn, Limit: 1})
 	if err != nil || len(rows) == 0 {
 		t.Fatalf("demo product: %v", err)
 	}
