@@ -25,7 +25,7 @@ run: build ## start PostgreSQL (if needed), migrate, seed the demo, serve on :80
 test-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then \
-	    echo "installing chromium for the browser tests"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	    echo "installing chromium for the browser tests"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: install it (Debian: sudo apt-get install chromium)"; exit 1; fi; }
 	@command -v stripe-mock >/dev/null 2>&1 || [ -x "$$($(GO) env GOPATH)/bin/stripe-mock" ] || \
 	  { echo "installing stripe-mock"; $(GO) install github.com/stripe/stripe-mock@v0.203.0; }
