@@ -59,6 +59,8 @@ func run(ctx context.Context, args []string) error {
 		return cmdUser(ctx, root, rest)
 	case "db":
 		return cmdDB(ctx, root, rest)
+	case "sandbox":
+		return cmdSandbox(ctx, root, rest)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil

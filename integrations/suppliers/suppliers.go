@@ -49,9 +49,14 @@ type Fetched struct {
 	Body io.ReadCloser
 	// Name is the file name or URL path (its extension may tell the compression).
 	Name string
-	// ETag and LastModified are the validators to send next time (HTTP only).
+	// ETag and LastModified are the validators to send next time. SFTP and FTP
+	// fill ETag with the file's name, size and mtime: passed back, an unchanged
+	// newest file is not downloaded again.
 	ETag         string
 	LastModified string
+	// HostKey is the SSH host key fingerprint the server presented (SFTP only,
+	// "SHA256:..." as ssh-keygen prints it): the caller pins it when none was pinned yet.
+	HostKey string
 }
 
 // ErrNotModified means the feed has not changed since the validators given: nothing to do.
