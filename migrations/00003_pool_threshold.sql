@@ -1,7 +1,10 @@
 -- The pool row carries its variant's low-stock threshold, so the catalog's
--- stock counts and filters read variant_stock alone.
+-- stock counts and filters read variant_stock alone. Import rows keep their
+-- option values by position, for files that update variants without naming
+-- the product's options.
 
 -- +goose Up
+ALTER TABLE catalog_import_rows ADD COLUMN option_values JSONB NOT NULL DEFAULT '[]';
 ALTER TABLE variant_stock ADD COLUMN low_stock_threshold INTEGER;
 UPDATE variant_stock vs SET low_stock_threshold = v.low_stock_threshold
 FROM variants v WHERE v.id = vs.variant_id AND v.low_stock_threshold IS NOT NULL;
@@ -43,3 +46,4 @@ END;
 $$;
 -- +goose StatementEnd
 ALTER TABLE variant_stock DROP COLUMN low_stock_threshold;
+ALTER TABLE catalog_import_rows DROP COLUMN option_values;
