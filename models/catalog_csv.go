@@ -809,3 +809,25 @@ func ExportCatalogCSV(ctx context.Context, db *gorm.DB, w io.Writer) error {
 	}
 	return rows.Err()
 }
+
+// StaleImportAfter is how long an import may go without progress before it is
+// taken to have died with its instance (a live parse writes progress every 5,000 rows).
+const StaleImportAfter = 10 * time.Minute
+
+// FailStaleImports marks imports that stopped making progress as failed, so
+// their page stops waiting; it returns how many.
+func FailStaleImports(ctx context.Context, db *gorm.DB) (int64, error) {
+	res := db.WithContext(ctx).Exec(`UPDATE catalog_imports SET status = 'failed', finished_at = now(), updated_at = now(),
+		error = 'The server stopped while reading this file. Nothing was written; upload it again.'
+		WHERE status IN ('uploaded', 'parsing') AND updated_at < ?`, time.Now().Add(-StaleImportAfter))
+	if res.Error != nil {
+		return 0, fmt.Errorf("models: fail stale imports: %w", res.Error)
+	}
+	if res.RowsAffected > 0 {
+		if err := db.WithContext(ctx).Exec(`DELETE FROM catalog_import_rows WHERE import_id IN
+			(SELECT id FROM catalog_imports WHERE status = 'failed')`).Error; err != nil {
+			return 0, fmt.Errorf("models: fail stale imports: %w", err)
+		}
+	}
+	return res.RowsAffected, nil
+}

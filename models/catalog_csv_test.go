@@ -229,3 +229,24 @@ func TestCatalogImportPartialFileKeepsProductOptions(t *testing.T) {
 		t.Fatalf("new variant: %+v %v", v, err)
 	}
 }
+
+func TestStaleImportsFail(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	ctx := context.Background()
+	imp, err := models.StoreCatalogImport(ctx, db, nil, "dead.csv", 10, strings.NewReader("Handle,Variant SKU,Variant Price\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Exec("UPDATE catalog_imports SET status = 'parsing', updated_at = now() - interval '11 minutes' WHERE id = ?", imp.ID)
+	fresh, _ := models.StoreCatalogImport(ctx, db, nil, "live.csv", 10, strings.NewReader("Handle,Variant SKU,Variant Price\n"))
+	n, err := models.FailStaleImports(ctx, db)
+	if err != nil || n != 1 {
+		t.Fatalf("failed %d imports, %v; want 1", n, err)
+	}
+	got, _ := models.GetCatalogImport(ctx, db, imp.ID)
+	live, _ := models.GetCatalogImport(ctx, db, fresh.ID)
+	if got.Status != models.ImportFailed || !strings.Contains(got.Error, "upload it again") || live.Status != models.ImportUploaded {
+		t.Fatalf("dead: %s %q; live: %s", got.Status, got.Error, live.Status)
+	}
+}
