@@ -54,7 +54,11 @@ func newTestAppWith(t testing.TB, o testOptions) *testApp {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	app, err := New(Config{BaseURL: o.BaseURL}, Deps{DB: db, Log: log, Ready: o.Ready})
+	box, err := models.NewSecretBox([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := New(Config{BaseURL: o.BaseURL}, Deps{DB: db, Log: log, Ready: o.Ready, Secrets: box})
 	if err != nil {
 		t.Fatal(err)
 	}

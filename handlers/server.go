@@ -17,6 +17,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"gorm.io/gorm"
+
+	"dropship/models"
 )
 
 // Config is what the HTTP layer needs from the environment.
@@ -33,6 +35,8 @@ type Deps struct {
 	Log *slog.Logger
 	// Registry receives the HTTP and database pool metrics and is served at /metrics.
 	Registry *prometheus.Registry
+	// Secrets seals and opens stored secrets (supplier credentials).
+	Secrets *models.SecretBox
 	// Ready reports whether the database is reachable and migrated (/readyz).
 	Ready func(ctx context.Context) error
 }
@@ -45,6 +49,7 @@ type Server struct {
 	sessions *scs.SessionManager
 	registry *prometheus.Registry
 	ready    func(ctx context.Context) error
+	secrets  *models.SecretBox
 	secure   bool
 	metrics  *httpMetrics
 }
@@ -61,7 +66,7 @@ func New(cfg Config, d Deps) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: d.DB, log: d.Log, registry: d.Registry, ready: d.Ready}
+	s := &Server{cfg: cfg, db: d.DB, log: d.Log, registry: d.Registry, ready: d.Ready, secrets: d.Secrets}
 	if u, err := url.Parse(cfg.BaseURL); err == nil && u.Scheme == "https" {
 		s.secure = true
 	}

@@ -3,6 +3,7 @@ package models
 import (
 	"database/sql/driver"
 	"fmt"
+	"strconv"
 )
 
 // JSON is a JSONB column kept as raw bytes; nil is SQL NULL.
@@ -43,4 +44,21 @@ func (j JSON) MarshalJSON() ([]byte, error) {
 func (j *JSON) UnmarshalJSON(b []byte) error {
 	*j = append((*j)[:0], b...)
 	return nil
+}
+
+// int64Array passes a list of ids as one PostgreSQL array parameter (gorm
+// would otherwise expand a slice into a list of parameters).
+type int64Array []int64
+
+// Value writes the array literal {1,2,3}.
+func (a int64Array) Value() (driver.Value, error) {
+	b := make([]byte, 0, len(a)*8+2)
+	b = append(b, '{')
+	for i, v := range a {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, v, 10)
+	}
+	return string(append(b, '}')), nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"dropship/models"
+	"dropship/models/demo"
 )
 
 // The demo owner's login, printed by `make run`. It is a local demo: change
@@ -43,20 +44,31 @@ func cmdSeed(ctx context.Context, root string, args []string) error {
 	return nil
 }
 
-// seedDemo adds the demo owner once; later runs leave existing data alone.
+// seedDemo adds the demo owner and the demo catalog once; later runs leave
+// existing data alone (the catalog is seeded only while it is empty).
 func seedDemo(ctx context.Context, e *env) (*demoCredentials, error) {
 	_, err := models.GetUserByEmail(ctx, e.db, demoEmail)
 	switch {
-	case err == nil:
-		return &demoCredentials{Email: demoEmail, Password: demoPassword}, nil
-	case !errors.Is(err, models.ErrNotFound):
+	case errors.Is(err, models.ErrNotFound):
+		if _, err := models.CreateUser(ctx, e.db, nil, models.NewUser{
+			Email: demoEmail, Name: "Demo Owner", Role: models.RoleOwner, Password: demoPassword,
+		}); err != nil {
+			return nil, fmt.Errorf("seed: demo owner: %w", err)
+		}
+		e.log.Info("demo owner added", "owner", demoEmail)
+	case err != nil:
 		return nil, err
 	}
-	if _, err := models.CreateUser(ctx, e.db, nil, models.NewUser{
-		Email: demoEmail, Name: "Demo Owner", Role: models.RoleOwner, Password: demoPassword,
-	}); err != nil {
-		return nil, fmt.Errorf("seed: demo owner: %w", err)
+	box, err := models.NewSecretBox(e.cfg.SecretKey)
+	if err != nil {
+		return nil, err
 	}
-	e.log.Info("demo data seeded", "owner", demoEmail)
+	seeded, err := demo.Seed(ctx, e.db, box)
+	if err != nil {
+		return nil, fmt.Errorf("seed: demo catalog: %w", err)
+	}
+	if seeded {
+		e.log.Info("demo catalog seeded")
+	}
 	return &demoCredentials{Email: demoEmail, Password: demoPassword}, nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"dropship/handlers"
 	"dropship/jobs"
+	"dropship/models"
 )
 
 func cmdServe(ctx context.Context, root string, args []string) error {
@@ -49,8 +50,12 @@ func cmdServe(ctx context.Context, root string, args []string) error {
 	if err != nil {
 		return err
 	}
+	box, err := models.NewSecretBox(e.cfg.SecretKey)
+	if err != nil {
+		return err
+	}
 	app, err := handlers.New(handlers.Config{BaseURL: e.cfg.BaseURL, ProxyHeader: e.cfg.ProxyHeader}, handlers.Deps{
-		DB: e.db, Log: e.log, Registry: reg,
+		DB: e.db, Log: e.log, Registry: reg, Secrets: box,
 		Ready: func(ctx context.Context) error {
 			if err := e.sqlDB.PingContext(ctx); err != nil {
 				return fmt.Errorf("database unreachable: %w", err)

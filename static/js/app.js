@@ -26,4 +26,20 @@
       if (form && form.requestSubmit) form.requestSubmit();
     }
   });
+
+  // The supplier form shows only the connection fields of the chosen kind.
+  function showKind(form) {
+    var sel = form.querySelector("select[name=connection_kind]");
+    if (!sel) return;
+    form.querySelectorAll(".kind-group").forEach(function (g) {
+      var kinds = (g.getAttribute("data-kinds") || "").split(" ");
+      g.classList.toggle("hidden", kinds.indexOf(sel.value) < 0);
+    });
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target.matches("[data-kind-form] select[name=connection_kind]")) showKind(e.target.closest("[data-kind-form]"));
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-kind-form]").forEach(showKind);
+  });
 })();

@@ -63,3 +63,21 @@ func Duration(d time.Duration) string {
 		return fmt.Sprintf("%d min %d s", int(d.Minutes()), int(d.Seconds())%60)
 	}
 }
+
+// Money formats minor units in a currency: "$24.00", "€12.50", "£9.99", "120.00 CHF".
+func Money(cents int64, currency string) string {
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	amount := humanize.Comma(cents/100) + fmt.Sprintf(".%02d", cents%100)
+	switch currency {
+	case "USD":
+		return sign + "$" + amount
+	case "EUR":
+		return sign + "€" + amount
+	case "GBP":
+		return sign + "£" + amount
+	}
+	return sign + amount + " " + currency
+}

@@ -18,6 +18,9 @@ type NavItem struct {
 // Nav lists the pages people can open, in order. Only pages that work belong here.
 var Nav = []NavItem{
 	{Section: "", Label: "Dashboard", Href: "/", Icon: iconHome, Perm: models.PermRead},
+	{Section: "Catalog", Label: "Catalog", Href: "/catalog", Icon: iconBox, Perm: models.PermRead},
+	{Section: "Catalog", Label: "SKU mapping", Href: "/mapping", Icon: iconLink, Perm: models.PermRead},
+	{Section: "Catalog", Label: "Suppliers", Href: "/suppliers", Icon: iconTruck, Perm: models.PermRead},
 	{Section: "Admin", Label: "Jobs", Href: "/jobs", Icon: iconClock, Perm: models.PermRead},
 	{Section: "Admin", Label: "Audit log", Href: "/audit", Icon: iconShield, Perm: models.PermRead},
 	{Section: "Admin", Label: "Users", Href: "/users", Icon: iconUsers, Perm: models.PermUsersManage},
@@ -44,6 +47,9 @@ func isCurrent(href, path string) bool {
 }
 
 const (
+	iconBox    = "M21 8 12 3 3 8m18 0v8l-9 5m9-13-9 5m0 8-9-5V8m9 13v-8M3 8l9 5"
+	iconLink   = "M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1"
+	iconTruck  = "M3 6h11v10H3zM14 9h4l3 3v4h-7M7.5 19a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3Zm10 0a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3Z"
 	iconHome   = "M3 10.5 12 3l9 7.5V20a1 1 0 0 1-1 1h-5v-6H9v6H4a1 1 0 0 1-1-1v-9.5Z"
 	iconClock  = "M12 7v5l3 2m6-2a9 9 0 1 1-18 0 9 9 0 0 1 18 0Z"
 	iconShield = "M12 3 4 6v6c0 4.5 3.4 8.3 8 9 4.6-.7 8-4.5 8-9V6l-8-3Zm-3 9 2 2 4-4"

@@ -1,0 +1,66 @@
+package handlers
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"dropship/models"
+	"dropship/views/mapping"
+)
+
+const queuePerPage = 20
+
+// mappingIndex is the SKU mapping page: the unmapped queue with suggestions,
+// the variant finder and bulk mapping.
+func (s *Server) mappingIndex(c *fiber.Ctx) error {
+	d, err := s.mappingData(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, mapping.Index(d))
+}
+
+// mappingData loads the mapping page for the request's filters.
+func (s *Server) mappingData(c *fiber.Ctx) (mapping.IndexData, error) {
+	ctx := c.UserContext()
+	d := mapping.IndexData{SupplierID: c.Query("supplier"), Status: c.Query("status", models.UnmappedPending), Query: c.Query("q"),
+		CanEdit: currentUser(c).Can(models.PermCatalogEdit)}
+	supplierID, _ := strconv.ParseInt(d.SupplierID, 10, 64)
+	rows, err := models.ListUnmapped(ctx, s.db, models.UnmappedFilter{SupplierID: supplierID, Status: d.Status,
+		BeforeID: int64(c.QueryInt("before")), Limit: queuePerPage})
+	if err != nil {
+		return d, err
+	}
+	if len(rows) > queuePerPage {
+		rows = rows[:queuePerPage]
+		q := url.Values{"before": {fmt.Sprint(rows[len(rows)-1].ID)}, "status": {d.Status}}
+		if d.SupplierID != "" {
+			q.Set("supplier", d.SupplierID)
+		}
+		d.Next = "/mapping?" + q.Encode() + "#queue"
+	}
+	for _, r := range rows {
+		it := mapping.QueueItem{Row: r}
+		if r.Status == models.UnmappedPending {
+			if it.Suggestions, err = models.Suggest(ctx, s.db, r.ID, 3); err != nil {
+				return d, err
+			}
+		}
+		d.Items = append(d.Items, it)
+	}
+	if d.Pending, err = models.CountUnmapped(ctx, s.db); err != nil {
+		return d, err
+	}
+	if d.Suppliers, err = models.SupplierOptions(ctx, s.db); err != nil {
+		return d, err
+	}
+	if d.Query != "" {
+		if d.Found, err = models.FindVariants(ctx, s.db, d.Query, 10); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}

@@ -1,0 +1,20 @@
+package handlers
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"dropship/views/suppliers"
+)
+
+// suppliersDeleteShow asks before deleting: a supplier with offers is deactivated instead.
+func (s *Server) suppliersDeleteShow(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	sum, err := s.supplierSummary(c, id)
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, suppliers.DeletePage(*sum))
+}

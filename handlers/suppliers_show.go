@@ -1,0 +1,52 @@
+package handlers
+
+import (
+	"fmt"
+	"net/url"
+
+	"github.com/gofiber/fiber/v2"
+
+	"dropship/models"
+	"dropship/views/suppliers"
+)
+
+const supplierOffersPerPage = 50
+
+// suppliersShow is a supplier's page: figures, settings, connection and offers.
+func (s *Server) suppliersShow(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	sum, err := s.supplierSummary(c, id)
+	if err != nil {
+		return err
+	}
+	after := c.Query("after")
+	offers, err := models.ListOffersForSupplier(ctx, s.db, id, after, supplierOffersPerPage+1)
+	if err != nil {
+		return err
+	}
+	d := suppliers.ShowData{Supplier: *sum, CanEdit: currentUser(c).Can(models.PermSuppliersEdit)}
+	if len(offers) > supplierOffersPerPage {
+		offers = offers[:supplierOffersPerPage]
+		d.Next = fmt.Sprintf("/suppliers/%d?after=%s", id, url.QueryEscape(offers[len(offers)-1].SupplierSKU))
+	}
+	d.Offers = offers
+	return s.render(c, fiber.StatusOK, suppliers.Show(d))
+}
+
+// supplierSummary finds one supplier with its figures.
+func (s *Server) supplierSummary(c *fiber.Ctx, id int64) (*models.SupplierSummary, error) {
+	list, err := models.ListSuppliers(c.UserContext(), s.db)
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		if list[i].ID == id {
+			return &list[i], nil
+		}
+	}
+	return nil, fmt.Errorf("handlers: supplier %d: %w", id, models.ErrNotFound)
+}
