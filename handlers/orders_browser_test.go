@@ -7,6 +7,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"dropship/models"
+	"dropship/models/demo"
 )
 
 // TestBrowserOrdersScreenshots signs in as a CS rep, opens the attention
@@ -46,6 +47,36 @@ func TestBrowserOrdersScreenshots(t *testing.T) {
 				t.Fatal(err)
 			}
 			saveScreenshot(t, ctx, "settings-"+size.name+".png")
+		})
+	}
+}
+
+// TestBrowserDemoDashboard opens the dashboard of the demo store (catalog and
+// two weeks of orders) and checks the orders chart is drawn.
+func TestBrowserDemoDashboard(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	seedDemoCatalog(t, a)
+	if _, err := demo.SeedOrders(t.Context(), a.DB); err != nil {
+		t.Fatal(err)
+	}
+	owner := a.createUser(models.RoleOwner)
+	for _, size := range []struct {
+		name          string
+		width, height int
+	}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
+		t.Run(size.name, func(t *testing.T) {
+			ctx := newChrome(t, size.width, size.height)
+			signInChrome(t, ctx, a, owner, size.width, size.height)
+			bars, err := chromedp.Run(ctx, chromedp.Nodes(`.bar-chart rect.bar`))
+			if err != nil || len(bars) != 14 {
+				t.Fatalf("chart bars: %d (%v), want 14", len(bars), err)
+			}
+			saveScreenshot(t, ctx, "dashboard-demo-"+size.name+".png")
+			if err := chromedp.Do(ctx, chromedp.Navigate(a.URL+"/orders"), chromedp.WaitVisible(`.orders-table`)); err != nil {
+				t.Fatal(err)
+			}
+			saveScreenshot(t, ctx, "orders-demo-"+size.name+".png")
 		})
 	}
 }

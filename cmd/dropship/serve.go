@@ -106,7 +106,11 @@ func cmdServe(ctx context.Context, root string, args []string) error {
 
 	e.log.Info("dropship is up", "url", e.cfg.BaseURL, "listen", e.cfg.ListenAddr)
 	if demoLogin != nil {
-		fmt.Fprintf(os.Stdout, "\n  dropship is running at %s/login\n  Demo login: %s  password: %s\n\n", e.cfg.BaseURL, demoLogin.Email, demoLogin.Password)
+		fmt.Fprintf(os.Stdout, "\n  dropship is running at %s/login\n  Demo login: %s  password: %s\n", e.cfg.BaseURL, demoLogin.Email, demoLogin.Password)
+		if demoLogin.APIKey != "" {
+			fmt.Fprintf(os.Stdout, "  Storefront API key (shown once): %s\n  Try: curl -H 'Authorization: Bearer %s' %s/api/v1/products?limit=2\n", demoLogin.APIKey, demoLogin.APIKey, e.cfg.BaseURL)
+		}
+		fmt.Fprintln(os.Stdout)
 	}
 
 	select {
