@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"dropship/models"
-	"dropship/models/demo"
 	"dropship/models/dbtest"
+	"dropship/models/demo"
 )
 
 func TestSeedOrdersFillsTheQueuesOnce(t *testing.T) {
