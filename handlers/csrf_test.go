@@ -16,7 +16,7 @@ func TestCSRFRefusal(t *testing.T) {
 	a := newTestApp(t)
 	b, _ := a.signedIn(models.RoleOwner)
 	b.get("/settings")
-	form := url.Values{"store_name": {"Changed"}, "timezone": {"Europe/Paris"}}
+	form := url.Values{"store_name": {"Changed"}, "timezone": {"Europe/Paris"}, "currency": {"USD"}, "default_country": {"US"}}
 
 	if res := b.postRaw("/settings", form); res.StatusCode != http.StatusForbidden || !strings.Contains(res.Body, "Reload the page") {
 		t.Errorf("no token: %d, want 403 with advice", res.StatusCode)
@@ -33,7 +33,7 @@ func TestCSRFRefusal(t *testing.T) {
 		t.Fatalf("a refused request changed the settings: %+v %v", st, err)
 	}
 
-	if res := b.postRaw("/settings", form, "X-CSRF-Token", b.csrf, "HX-Request", "true"); res.StatusCode != http.StatusNoContent || res.Header.Get("HX-Redirect") != "/settings" {
+	if res := b.postRaw("/settings", form, "X-CSRF-Token", b.csrf, "HX-Request", "true"); res.StatusCode != http.StatusNoContent || res.Header.Get("HX-Redirect") != "/settings#store" {
 		t.Errorf("htmx header token: %d %q, want 204 with HX-Redirect", res.StatusCode, res.Header.Get("HX-Redirect"))
 	}
 	form.Set("store_name", "Changed again")
@@ -53,7 +53,7 @@ func TestCSRFTokenSurvivesRestartAndInstances(t *testing.T) {
 	first.App.Shutdown() // the instance that issued the token is gone
 
 	b.app = second
-	res := b.postForm("/settings", url.Values{"store_name": {"Moved"}, "timezone": {"UTC"}})
+	res := b.postForm("/settings", url.Values{"store_name": {"Moved"}, "timezone": {"UTC"}, "currency": {"USD"}, "default_country": {"US"}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("token from the first instance on the second: %d, want 303; %s", res.StatusCode, snippet(res.Body))
 	}

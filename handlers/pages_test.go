@@ -74,7 +74,7 @@ func TestSettingsValidation(t *testing.T) {
 	a := newTestApp(t)
 	b, _ := a.signedIn(models.RoleOwner)
 	b.get("/settings")
-	res := b.postForm("/settings", url.Values{"store_name": {"Shop"}, "timezone": {"Mars/Olympus"}})
+	res := b.postForm("/settings", url.Values{"store_name": {"Shop"}, "timezone": {"Mars/Olympus"}, "currency": {"USD"}, "default_country": {"US"}})
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "choose a time zone") {
 		t.Errorf("bad zone: %d", res.StatusCode)
 	}
@@ -113,8 +113,8 @@ func TestAuditPageVerifiesChain(t *testing.T) {
 	a := newTestApp(t)
 	b, _ := a.signedIn(models.RoleOwner)
 	b.get("/settings")
-	b.postForm("/settings", url.Values{"store_name": {"First"}, "timezone": {"UTC"}})
-	b.postForm("/settings", url.Values{"store_name": {"Second"}, "timezone": {"UTC"}})
+	b.postForm("/settings", url.Values{"store_name": {"First"}, "timezone": {"UTC"}, "currency": {"USD"}, "default_country": {"US"}})
+	b.postForm("/settings", url.Values{"store_name": {"Second"}, "timezone": {"UTC"}, "currency": {"USD"}, "default_country": {"US"}})
 	if res := b.get("/audit?verify=1"); !strings.Contains(res.Body, "The hash chain is intact") {
 		t.Fatal("intact chain not reported")
 	}

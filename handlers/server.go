@@ -13,11 +13,14 @@ import (
 
 	"github.com/alexedwards/scs/postgresstore"
 	"github.com/alexedwards/scs/v2"
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"gorm.io/gorm"
 
+	"dropship/handlers/api"
+	"dropship/handlers/webhooks"
 	"dropship/models"
 )
 
@@ -27,6 +30,8 @@ type Config struct {
 	BaseURL string
 	// ProxyHeader, when set (X-Forwarded-For), is trusted for the client address.
 	ProxyHeader string
+	// API tunes the storefront API (rate limit per key).
+	API api.Config
 }
 
 // Deps are the shared resources the handlers use.
@@ -39,19 +44,28 @@ type Deps struct {
 	Secrets *models.SecretBox
 	// Ready reports whether the database is reachable and migrated (/readyz).
 	Ready func(ctx context.Context) error
+	// Payments asks Stripe and PayPal about the payments orders carry.
+	Payments models.PaymentVerifier
+	// StripeHooks and PayPalHooks verify payment webhooks (nil: not configured).
+	StripeHooks webhooks.StripeParser
+	PayPalHooks webhooks.PayPalParser
 }
 
 // Server holds the handlers' dependencies; its methods are the handlers.
 type Server struct {
-	cfg      Config
-	db       *gorm.DB
-	log      *slog.Logger
-	sessions *scs.SessionManager
-	registry *prometheus.Registry
-	ready    func(ctx context.Context) error
-	secrets  *models.SecretBox
-	secure   bool
-	metrics  *httpMetrics
+	cfg         Config
+	db          *gorm.DB
+	log         *slog.Logger
+	sessions    *scs.SessionManager
+	registry    *prometheus.Registry
+	ready       func(ctx context.Context) error
+	secrets     *models.SecretBox
+	secure      bool
+	metrics     *httpMetrics
+	payments    models.PaymentVerifier
+	stripeHooks webhooks.StripeParser
+	paypalHooks webhooks.PayPalParser
+	openAPI     huma.API // the storefront API, for its OpenAPI document
 }
 
 // Session lifetimes: idle and absolute.
@@ -66,7 +80,7 @@ func New(cfg Config, d Deps) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: d.DB, log: d.Log, registry: d.Registry, ready: d.Ready, secrets: d.Secrets}
+	s := &Server{cfg: cfg, db: d.DB, log: d.Log, registry: d.Registry, ready: d.Ready, payments: d.Payments, stripeHooks: d.StripeHooks, paypalHooks: d.PayPalHooks, secrets: d.Secrets}
 	if u, err := url.Parse(cfg.BaseURL); err == nil && u.Scheme == "https" {
 		s.secure = true
 	}

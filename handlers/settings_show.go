@@ -13,5 +13,5 @@ func (s *Server) settingsShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, settings.Page(settings.Form{StoreName: st.StoreName, Timezone: st.Timezone}))
+	return s.render(c, fiber.StatusOK, settings.Page(settings.FormOf(st)))
 }

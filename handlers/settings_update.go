@@ -9,24 +9,29 @@ import (
 	"dropship/views/settings"
 )
 
-// settingsUpdate saves the store settings.
+// settingsUpdate saves the posted section of the store settings.
 func (s *Server) settingsUpdate(c *fiber.Ctx) error {
+	ctx := c.UserContext()
 	var f settings.Form
 	if err := c.BodyParser(&f); err != nil {
 		return fiber.ErrBadRequest
 	}
-	if !f.Validate() {
-		return s.render(c, fiber.StatusUnprocessableEntity, settings.Page(f))
-	}
-	err := models.SaveStoreSettings(c.UserContext(), s.db, currentUser(c), f.Settings())
-	var fields models.FieldErrors
-	if errors.As(err, &fields) {
-		f.Errors = fields
-		return s.render(c, fiber.StatusUnprocessableEntity, settings.Page(f))
-	}
+	saved, err := models.GetStoreSettings(ctx, s.db)
 	if err != nil {
 		return err
 	}
-	s.flash(c, "success", "Settings saved.")
-	return s.redirect(c, "/settings")
+	next, ok := f.Apply(saved)
+	if ok {
+		err = models.SaveStoreSettings(ctx, s.db, currentUser(c), next)
+		var fields models.FieldErrors
+		if !errors.As(err, &fields) {
+			if err != nil {
+				return err
+			}
+			s.flash(c, "success", "Settings saved.")
+			return s.redirect(c, "/settings#"+f.Section)
+		}
+		f.Errors = fields
+	}
+	return s.render(c, fiber.StatusUnprocessableEntity, settings.Page(f.WithSaved(saved)))
 }

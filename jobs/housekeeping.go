@@ -26,12 +26,16 @@ func Housekeeping(db *gorm.DB) Job {
 			if err != nil {
 				return "", err
 			}
+			keys, err := models.PurgeIdempotencyKeys(ctx, db)
+			if err != nil {
+				return "", err
+			}
 			imports, err := models.FailStaleImports(ctx, db)
 			if err != nil {
 				return "", err
 			}
-			return fmt.Sprintf("purged %d expired sessions, %d old job runs, %d login attempts; closed %d stale runs and %d stale imports",
-				r.Sessions, r.JobRuns, r.LoginAttempts, stale, imports), nil
+			return fmt.Sprintf("purged %d expired sessions, %d old job runs, %d login attempts, %d idempotency keys; closed %d stale runs and %d stale imports",
+				r.Sessions, r.JobRuns, r.LoginAttempts, keys, stale, imports), nil
 		},
 	}
 }

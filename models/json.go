@@ -4,6 +4,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // JSON is a JSONB column kept as raw bytes; nil is SQL NULL.
@@ -61,4 +62,28 @@ func (a int64Array) Value() (driver.Value, error) {
 		b = strconv.AppendInt(b, v, 10)
 	}
 	return string(append(b, '}')), nil
+}
+
+// stringArray passes a list of strings as one PostgreSQL text[] parameter.
+type stringArray []string
+
+// Value writes the array literal {"a","b"} with quotes and backslashes escaped.
+func (a stringArray) Value() (driver.Value, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, s := range a {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		for _, r := range s {
+			if r == '"' || r == '\\' {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(r)
+		}
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String(), nil
 }

@@ -14,13 +14,31 @@ import (
 
 // StoreSettings are the merchant's store-wide choices, kept as one JSONB row.
 type StoreSettings struct {
-	StoreName string `json:"store_name"`
-	Timezone  string `json:"timezone"` // IANA zone; pages show times in it
+	StoreName      string `json:"store_name"`
+	Timezone       string `json:"timezone"`        // IANA zone; pages show times in it
+	Currency       string `json:"currency"`        // orders are priced and paid in it
+	DefaultCountry string `json:"default_country"` // delivery estimates when the storefront gives no address
+
+	// Checkout.
+	HoldMinutes           int   `json:"hold_minutes"`             // how long an unpaid (manual) order holds stock
+	ShippingFlatCents     int64 `json:"shipping_flat_cents"`      // shipping charged per order
+	FreeShippingOverCents int64 `json:"free_shipping_over_cents"` // subtotal from which shipping is free; 0: never
+
+	// Risk: an order scoring at or above RiskThreshold waits on hold for a person.
+	RiskThreshold       int      `json:"risk_threshold"`
+	RiskFirstOrderCents int64    `json:"risk_first_order_cents"` // a customer's first order above this counts
+	RiskUnusualQuantity int      `json:"risk_unusual_quantity"`  // a line above this quantity counts
+	RiskVelocityLimit   int      `json:"risk_velocity_limit"`    // more orders than this in 24 h per email, address or card count
+	DisposableDomains   []string `json:"disposable_domains"`     // added to the built-in list
 }
 
 // DefaultStoreSettings is what a new store starts with.
 func DefaultStoreSettings() StoreSettings {
-	return StoreSettings{StoreName: "My store", Timezone: "UTC"}
+	return StoreSettings{
+		StoreName: "My store", Timezone: "UTC", Currency: "USD", DefaultCountry: "US",
+		HoldMinutes: 30, ShippingFlatCents: 599, FreeShippingOverCents: 7500,
+		RiskThreshold: 60, RiskFirstOrderCents: 50000, RiskUnusualQuantity: 10, RiskVelocityLimit: 3,
+	}
 }
 
 // Validate checks the fields a person typed.
@@ -31,6 +49,38 @@ func (s StoreSettings) Validate() error {
 	}
 	if _, err := time.LoadLocation(s.Timezone); err != nil || s.Timezone == "" || s.Timezone == "Local" {
 		fe.Add("timezone", "choose a time zone such as Europe/Paris or America/New_York")
+	}
+	if !ValidCurrency(s.Currency) {
+		fe.Add("currency", "enter a three-letter currency code such as USD or EUR")
+	}
+	if !ValidCountry(s.DefaultCountry) {
+		fe.Add("default_country", "enter a two-letter country code such as US or DE")
+	}
+	if s.HoldMinutes < 1 || s.HoldMinutes > 7*24*60 {
+		fe.Add("hold_minutes", "enter between 1 minute and 7 days (10080 minutes)")
+	}
+	if s.ShippingFlatCents < 0 {
+		fe.Add("shipping_flat", "shipping can't be below zero")
+	}
+	if s.FreeShippingOverCents < 0 {
+		fe.Add("free_shipping_over", "enter zero (never free) or an amount")
+	}
+	if s.RiskThreshold < 1 || s.RiskThreshold > 100 {
+		fe.Add("risk_threshold", "enter a score between 1 and 100")
+	}
+	if s.RiskFirstOrderCents < 0 {
+		fe.Add("risk_first_order", "enter an amount of zero or more")
+	}
+	if s.RiskUnusualQuantity < 1 {
+		fe.Add("risk_unusual_quantity", "enter a quantity of at least 1")
+	}
+	if s.RiskVelocityLimit < 1 {
+		fe.Add("risk_velocity_limit", "enter a number of orders of at least 1")
+	}
+	for _, d := range s.DisposableDomains {
+		if !strings.Contains(d, ".") || strings.ContainsAny(d, " @/") {
+			fe.Add("disposable_domains", fmt.Sprintf("%q is not a domain name", d))
+		}
 	}
 	return fe.Err()
 }

@@ -62,8 +62,12 @@ func HashPassword(password string) (string, error) {
 
 // GeneratePassword returns a random password of 20 characters that is easy to type.
 func GeneratePassword() string {
-	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-	b := make([]byte, 20)
+	return randomString("abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", 20)
+}
+
+// randomString draws n characters from alphabet with crypto/rand.
+func randomString(alphabet string, n int) string {
+	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
 		panic(err) // crypto/rand never fails on Linux
 	}

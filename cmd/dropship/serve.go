@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"dropship/handlers"
+	"dropship/integrations/payments"
 	"dropship/jobs"
 	"dropship/models"
 )
@@ -54,8 +55,12 @@ func cmdServe(ctx context.Context, root string, args []string) error {
 	if err != nil {
 		return err
 	}
-	app, err := handlers.New(handlers.Config{BaseURL: e.cfg.BaseURL, ProxyHeader: e.cfg.ProxyHeader}, handlers.Deps{
-		DB: e.db, Log: e.log, Registry: reg, Secrets: box,
+	gateways, err := loadPaymentGateways()
+	if err != nil {
+		return err
+	}
+	deps := handlers.Deps{
+		DB: e.db, Log: e.log, Registry: reg, Payments: gateways, Secrets: box,
 		Ready: func(ctx context.Context) error {
 			if err := e.sqlDB.PingContext(ctx); err != nil {
 				return fmt.Errorf("database unreachable: %w", err)
@@ -69,7 +74,14 @@ func cmdServe(ctx context.Context, root string, args []string) error {
 			}
 			return nil
 		},
-	})
+	}
+	if s, ok := gateways[payments.ProviderStripe].(*payments.Stripe); ok {
+		deps.StripeHooks = s
+	}
+	if p, ok := gateways[payments.ProviderPayPal].(*payments.PayPal); ok {
+		deps.PayPalHooks = p
+	}
+	app, err := handlers.New(handlers.Config{BaseURL: e.cfg.BaseURL, ProxyHeader: e.cfg.ProxyHeader}, deps)
 	if err != nil {
 		return err
 	}
@@ -78,7 +90,7 @@ func cmdServe(ctx context.Context, root string, args []string) error {
 	if err != nil {
 		return err
 	}
-	for _, j := range []jobs.Job{jobs.Housekeeping(e.db)} {
+	for _, j := range []jobs.Job{jobs.Housekeeping(e.db), jobs.ExpireHolds(e.db), jobs.VerifyPendingPayments(e.db, gateways)} {
 		if err := sched.Add(j); err != nil {
 			return err
 		}
@@ -94,7 +106,11 @@ func cmdServe(ctx context.Context, root string, args []string) error {
 
 	e.log.Info("dropship is up", "url", e.cfg.BaseURL, "listen", e.cfg.ListenAddr)
 	if demoLogin != nil {
-		fmt.Fprintf(os.Stdout, "\n  dropship is running at %s/login\n  Demo login: %s  password: %s\n\n", e.cfg.BaseURL, demoLogin.Email, demoLogin.Password)
+		fmt.Fprintf(os.Stdout, "\n  dropship is running at %s/login\n  Demo login: %s  password: %s\n", e.cfg.BaseURL, demoLogin.Email, demoLogin.Password)
+		if demoLogin.APIKey != "" {
+			fmt.Fprintf(os.Stdout, "  Storefront API key (shown once): %s\n  Try: curl -H 'Authorization: Bearer %s' %s/api/v1/products?limit=2\n", demoLogin.APIKey, demoLogin.APIKey, e.cfg.BaseURL)
+		}
+		fmt.Fprintln(os.Stdout)
 	}
 
 	select {

@@ -68,3 +68,18 @@ func Write(c *fiber.Ctx, d *Details) error {
 	c.Set(fiber.HeaderContentType, "application/problem+json")
 	return c.Status(d.Status).Send(b)
 }
+
+// GetStatus is the HTTP status, for huma.
+func (d *Details) GetStatus() int { return d.Status }
+
+// ContentType makes huma send problems as application/problem+json.
+func (d *Details) ContentType(string) string { return "application/problem+json" }
+
+// With adds an extension member (e.g. "lines") and returns d.
+func (d *Details) With(name string, value any) *Details {
+	if d.Extra == nil {
+		d.Extra = map[string]any{}
+	}
+	d.Extra[name] = value
+	return d
+}

@@ -95,6 +95,10 @@ type Payment struct {
 	// Fingerprint identifies the card (Stripe card fingerprint) or PayPal account
 	// (payer id) that paid, for velocity checks; empty when unknown.
 	Fingerprint string
+	// Country is the card's issuing country (Stripe) or the payer's country
+	// (PayPal), ISO 3166-1 alpha-2; empty when unknown. Risk rules compare it
+	// with the shipping country.
+	Country string
 	// FailureReason is the provider's explanation of a decline, for people.
 	FailureReason string
 }

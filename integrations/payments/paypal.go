@@ -207,6 +207,9 @@ type paypalOrder struct {
 	} `json:"purchase_units"`
 	Payer *struct {
 		PayerID string `json:"payer_id"`
+		Address *struct {
+			CountryCode string `json:"country_code"`
+		} `json:"address"`
 	} `json:"payer"`
 }
 
@@ -232,6 +235,9 @@ func paypalPayment(o *paypalOrder) (Payment, error) {
 	pay := Payment{Provider: ProviderPayPal, Reference: o.ID, ProviderStatus: o.Status}
 	if o.Payer != nil {
 		pay.Fingerprint = o.Payer.PayerID
+		if o.Payer.Address != nil {
+			pay.Country = o.Payer.Address.CountryCode
+		}
 	}
 	if len(o.PurchaseUnits) == 0 {
 		return pay, fmt.Errorf("payments: paypal order %s has no purchase units", o.ID)

@@ -293,7 +293,7 @@ func stripePayment(pi *stripe.PaymentIntent) (Payment, error) {
 	if ch := pi.LatestCharge; ch != nil {
 		p.TransactionID = ch.ID
 		if d := ch.PaymentMethodDetails; d != nil && d.Card != nil {
-			p.Fingerprint = d.Card.Fingerprint
+			p.Fingerprint, p.Country = d.Card.Fingerprint, d.Card.Country
 		}
 	}
 	m, err := fromStripeAmount(amount, string(pi.Currency))

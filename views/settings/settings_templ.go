@@ -14,7 +14,7 @@ import (
 	"dropship/views/layout"
 )
 
-// Page is the store settings page.
+// Page is the store settings page: one card and form per section.
 func Page(f Form) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -44,11 +44,29 @@ func Page(f Form) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = components.PageHead("Settings", "Store-wide choices. Changes are recorded in the audit log.").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Var3 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+				templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
+				templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
+				if !templ_7745c5c3_IsBuffer {
+					defer func() {
+						templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
+						if templ_7745c5c3_Err == nil {
+							templ_7745c5c3_Err = templ_7745c5c3_BufErr
+						}
+					}()
+				}
+				ctx = templ.InitializeContext(ctx)
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<a class=\"btn\" href=\"/settings/api-keys\">API keys</a> <a class=\"btn\" href=\"/settings/shipping-zones\">Shipping zones</a>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				return nil
+			})
+			templ_7745c5c3_Err = components.PageHead("Settings", "Store-wide choices. Each section saves on its own; changes are recorded in the audit log.").Render(templ.WithChildren(ctx, templ_7745c5c3_Var3), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section class=\"card\"><div class=\"card-head\"><div><h2>Store</h2></div></div><div class=\"card-body\"><form class=\"stack\" method=\"post\" action=\"/settings\" novalidate>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<section class=\"card\" id=\"store\"><div class=\"card-head\"><div><h2>Store</h2><p>Name, time zone, currency and where most customers are.</p></div></div><div class=\"card-body\"><form class=\"stack\" method=\"post\" action=\"/settings\" novalidate>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -56,19 +74,87 @@ func Page(f Form) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<div class=\"form-grid\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<input type=\"hidden\" name=\"section\" value=\"store\"><div class=\"form-grid\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "store_name", Label: "Store name", Value: f.StoreName, Error: f.Errors["store_name"], Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "store_name", Label: "Store name", Value: f.StoreName, Error: errFor(f, SectionStore, "store_name"), Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "timezone", Label: "Time zone", Value: f.Timezone, Error: f.Errors["timezone"], Required: true, Hint: "IANA name, e.g. Europe/Paris. Pages show times in this zone."}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "timezone", Label: "Time zone", Value: f.Timezone, Error: errFor(f, SectionStore, "timezone"), Required: true, Hint: "IANA name, e.g. Europe/Paris. Pages show times in this zone."}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</div><div class=\"form-actions\"><button class=\"btn primary\" type=\"submit\">Save settings</button></div></form></div></section>")
+			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "currency", Label: "Currency", Value: f.Currency, Error: errFor(f, SectionStore, "currency"), Required: true, Hint: "ISO 4217 code. Prices and orders are in it."}).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "default_country", Label: "Default destination", Value: f.DefaultCountry, Error: errFor(f, SectionStore, "default_country"), Required: true, Hint: "ISO country code used for delivery estimates when the storefront gives no address."}).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</div><div class=\"form-actions\"><button class=\"btn primary\" type=\"submit\">Save store</button></div></form></div></section><section class=\"card\" id=\"checkout\"><div class=\"card-head\"><div><h2>Checkout</h2><p>What customers pay for shipping, and how long unpaid orders hold stock.</p></div></div><div class=\"card-body\"><form class=\"stack\" method=\"post\" action=\"/settings\" novalidate>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = layout.CSRFField().Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<input type=\"hidden\" name=\"section\" value=\"checkout\"><div class=\"form-grid\">")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "shipping_flat", Label: "Shipping per order", Value: f.ShippingFlat, Error: errFor(f, SectionCheckout, "shipping_flat"), Hint: "Charged on every order below the free-shipping amount."}).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "free_shipping_over", Label: "Free shipping from", Value: f.FreeShippingOver, Error: errFor(f, SectionCheckout, "free_shipping_over"), Hint: "Subtotal from which shipping is free; 0 means never."}).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "hold_minutes", Label: "Hold for unpaid orders (minutes)", Type: "number", Value: f.HoldMinutes, Error: errFor(f, SectionCheckout, "hold_minutes"), Hint: "Manual-payment orders keep their stock this long, then it goes back to the pool."}).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "</div><div class=\"form-actions\"><button class=\"btn primary\" type=\"submit\">Save checkout</button></div></form></div></section><section class=\"card\" id=\"risk\"><div class=\"card-head\"><div><h2>Fraud review</h2><p>Orders scoring at or above the threshold wait on hold for a person, with their reasons.</p></div></div><div class=\"card-body\"><form class=\"stack\" method=\"post\" action=\"/settings\" novalidate>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = layout.CSRFField().Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<input type=\"hidden\" name=\"section\" value=\"risk\"><div class=\"form-grid\">")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "risk_threshold", Label: "Hold orders scoring at least", Type: "number", Value: f.RiskThreshold, Error: errFor(f, SectionRisk, "risk_threshold"), Hint: "1 to 100. Signals add up: disposable email 40, card velocity 40, first big order 30, email velocity 30, unusual quantity 25, address velocity 25, card country mismatch 25."}).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "risk_first_order", Label: "First order counts above", Value: f.RiskFirstOrder, Error: errFor(f, SectionRisk, "risk_first_order")}).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "risk_unusual_quantity", Label: "Unusual quantity per line, above", Type: "number", Value: f.RiskUnusualQuantity, Error: errFor(f, SectionRisk, "risk_unusual_quantity")}).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "risk_velocity_limit", Label: "Orders per email, address or card in 24 h, above", Type: "number", Value: f.RiskVelocityLimit, Error: errFor(f, SectionRisk, "risk_velocity_limit")}).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</div>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "disposable_domains", Label: "More disposable email domains", Type: "textarea", Value: f.DisposableDomains, Error: errFor(f, SectionRisk, "disposable_domains"), Hint: "One per line. Added to the built-in list of about 45 throwaway mail services."}).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<div class=\"form-actions\"><button class=\"btn primary\" type=\"submit\">Save fraud review</button></div></form></div></section>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
