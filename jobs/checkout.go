@@ -59,3 +59,40 @@ func VerifyPendingPayments(db *gorm.DB, verifier models.PaymentVerifier) Job {
 		},
 	}
 }
+
+// CapturePayments takes the money of authorised payments once their order
+// is routed. A provider that can't be reached is tried again next time (the
+// idempotency key keeps it to one capture); a refusal goes to a person.
+func CapturePayments(db *gorm.DB, capturer models.PaymentCapturer, isTemporary func(error) bool) Job {
+	return Job{
+		Name:       "capture-payments",
+		Every:      time.Minute,
+		LeaderOnly: true,
+		Run: func(ctx context.Context) (string, error) {
+			orders, err := models.OrdersToCapture(ctx, db, 100)
+			if err != nil {
+				return "", err
+			}
+			captured, retry, refused := 0, 0, 0
+			for i := range orders {
+				o := &orders[i]
+				tx, err := capturer.CapturePayment(ctx, o.PaymentProvider, o.PaymentReference, o.TotalCents, o.Currency, models.CaptureIdempotencyKey(o))
+				switch {
+				case err != nil && isTemporary(err):
+					retry++
+				case err != nil:
+					refused++
+					if err := models.RecordCaptureFailure(ctx, db, o.ID, err.Error()); err != nil {
+						return "", err
+					}
+				default:
+					captured++
+					if err := models.RecordCapture(ctx, db, o.ID, tx); err != nil {
+						return "", err
+					}
+				}
+			}
+			return fmt.Sprintf("%d payments to capture: %d captured, %d to retry, %d refused", len(orders), captured, retry, refused), nil
+		},
+	}
+}

@@ -383,3 +383,53 @@ func PendingPaymentsToVerify(ctx context.Context, db *gorm.DB, olderThan time.Du
 	}
 	return out, nil
 }
+
+// PaymentCapturer takes the money of an authorised payment; the idempotency
+// key makes a repeated capture (a retry after a crash) take it once.
+type PaymentCapturer interface {
+	CapturePayment(ctx context.Context, provider, reference string, amountCents int64, currency, idempotencyKey string) (transactionID string, err error)
+}
+
+// CaptureIdempotencyKey is the key every capture of an order uses.
+func CaptureIdempotencyKey(o *Order) string { return "capture-" + o.PublicID }
+
+// OrdersToCapture lists orders whose payment is only authorised although the
+// order has been routed to a supplier: the money is taken once the order is
+// on its way to being fulfilled, not at checkout.
+func OrdersToCapture(ctx context.Context, db *gorm.DB, limit int) ([]Order, error) {
+	var out []Order
+	// A refused capture waits for a person (who clears the attention reason to retry).
+	err := db.WithContext(ctx).Where("payment_status = ? AND attention_reason NOT LIKE 'capture failed%' AND status IN ?", PaymentAuthorized,
+		[]OrderStatus{OrderRouted, OrderSentToSupplier, OrderAccepted, OrderPartiallyShipped, OrderShipped, OrderDelivered}).
+		Order("id").Limit(limit).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: orders to capture: %w", err)
+	}
+	return out, nil
+}
+
+// RecordCapture marks an order's payment captured (once; a second call changes nothing).
+func RecordCapture(ctx context.Context, db *gorm.DB, orderID int64, transactionID string) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Order{}).Where("id = ? AND payment_status = ?", orderID, PaymentAuthorized).
+			Updates(map[string]any{"payment_status": PaymentCaptured, "payment_transaction": transactionID, "updated_at": time.Now().UTC()})
+		if res.Error != nil {
+			return fmt.Errorf("models: record capture of order %d: %w", orderID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return nil
+		}
+		return addOrderEvent(tx, OrderEvent{OrderID: orderID, Kind: "payment_captured", Message: "the authorised payment was captured"})
+	})
+}
+
+// RecordCaptureFailure puts an order whose capture failed in the needs-attention queue.
+func RecordCaptureFailure(ctx context.Context, db *gorm.DB, orderID int64, reason string) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Model(&Order{}).Where("id = ?", orderID).Update("attention_reason", "capture failed: "+reason).Error
+		if err != nil {
+			return fmt.Errorf("models: record capture failure: %w", err)
+		}
+		return addOrderEvent(tx, OrderEvent{OrderID: orderID, Kind: "capture_failed", Message: reason})
+	})
+}

@@ -65,3 +65,16 @@ func (g paymentGateways) VerifyPayment(ctx context.Context, provider, reference 
 	}
 	return check, nil
 }
+
+// CapturePayment takes the money of an authorised payment at its provider.
+func (g paymentGateways) CapturePayment(ctx context.Context, provider, reference string, amountCents int64, currency, idempotencyKey string) (string, error) {
+	gw, ok := g[provider]
+	if !ok {
+		return "", &payments.TemporaryError{Provider: provider, Op: "capture", Err: fmt.Errorf("no %s account is configured", provider)}
+	}
+	p, err := gw.Capture(ctx, reference, payments.Money{AmountCents: amountCents, Currency: currency}, idempotencyKey)
+	if err != nil {
+		return "", err
+	}
+	return p.TransactionID, nil
+}

@@ -90,7 +90,8 @@ func cmdServe(ctx context.Context, root string, args []string) error {
 	if err != nil {
 		return err
 	}
-	for _, j := range []jobs.Job{jobs.Housekeeping(e.db), jobs.ExpireHolds(e.db), jobs.VerifyPendingPayments(e.db, gateways)} {
+	for _, j := range []jobs.Job{jobs.Housekeeping(e.db), jobs.ExpireHolds(e.db), jobs.VerifyPendingPayments(e.db, gateways),
+		jobs.CapturePayments(e.db, gateways, payments.IsTemporary)} {
 		if err := sched.Add(j); err != nil {
 			return err
 		}
