@@ -118,14 +118,31 @@ func TestBrowserCatalogScreenshots(t *testing.T) {
 	seedDemoCatalog(t, a)
 	u := a.createUser(models.RoleOwner)
 	ctx := context.Background()
-	rows, _, err := models.SearchCatalog(ctx, a.DB, models.CatalogFilter{Query: "Linen Camp Shirt", Limit: 1})
+	rows, _, err := models.SearchCatalog(ctx, a.DB, models.CatalogFilter{Query: "Linen Camp Shirt", Stock: models.StockIn, Limit: 1})
 	if err != nil || len(rows) == 0 {
 		t.Fatalf("demo product: %v", err)
 	}
 	acme, _ := models.GetSupplierByCode(ctx, a.DB, "ACME")
 	bolt, _ := models.GetSupplierByCode(ctx, a.DB, "BOLT")
 	unm, _ := models.ListUnmapped(ctx, a.DB, models.UnmappedFilter{Limit: 1})
+	preview, err := models.StoreCatalogImport(ctx, a.DB, nil, "spring-range.csv", 1, strings.NewReader(
+		"Handle,Title,Product Category,Option1 Name,Option1 Value,Variant SKU,Variant Price\n"+
+			"rain-hat,Rain Hat,Accessories,Colour,Yellow,RAIN-HAT-YEL,29.00\n"+
+			"rain-hat,,,,Navy,RAIN-HAT-NVY,29.00\n"+
+			"rain-hat,,,,Navy,RAIN-HAT-NVY-2,29.00\n"+
+			"sun-hat,Sun Hat,Hats,,,SUN-HAT,-5\n"+
+			"canvas-tote-bag,,,,Natural,CANV-TOTE-BAG-NAT,27.00\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := models.ParseCatalogImport(ctx, a.DB, preview.ID); err != nil {
+		t.Fatal(err)
+	}
+	reading, _ := models.StoreCatalogImport(ctx, a.DB, nil, "full-catalog.csv", 1, strings.NewReader("Handle,Variant SKU,Variant Price\n"))
+	a.DB.Exec("UPDATE catalog_imports SET status = 'parsing', total_bytes = 31457280, read_bytes = 12582912, rows_total = 40000 WHERE id = ?", reading.ID)
 	pages := []struct{ name, path, heading string }{
+		{"import-preview", fmt.Sprintf("/catalog/import/%d", preview.ID), "spring-range.csv"},
+		{"import-progress", fmt.Sprintf("/catalog/import/%d", reading.ID), "full-catalog.csv"},
 		{"catalog", "/catalog", "Catalog"},
 		{"catalog-low", "/catalog?stock=low", "Catalog"},
 		{"product", fmt.Sprintf("/products/%d", rows[0].ProductID), "Linen Camp Shirt"},

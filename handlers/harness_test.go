@@ -34,8 +34,7 @@ type testOptions struct {
 	BaseURL string
 	Ready   func(ctx context.Context) error
 	DB      *gorm.DB // share a database between two app instances
-	// Inventory runs the stock sync behind the pages' buttons.
-	Inventory Inventory
+	Deps    func(*Deps)
 }
 
 // newTestApp starts the app on its own database.
@@ -60,7 +59,11 @@ func newTestAppWith(t testing.TB, o testOptions) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := New(Config{BaseURL: o.BaseURL}, Deps{DB: db, Log: log, Ready: o.Ready, Secrets: box, Inventory: o.Inventory})
+	deps := Deps{DB: db, Log: log, Ready: o.Ready, Secrets: box}
+	if o.Deps != nil {
+		o.Deps(&deps)
+	}
+	app, err := New(Config{BaseURL: o.BaseURL}, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ func newSyncApp(t *testing.T, skus int, kind string, webhookSecret standardwebho
 	box, _ := models.NewSecretBox([]byte("0123456789abcdef0123456789abcdef"))
 	inv := jobs.NewInventory(db, box, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	t.Cleanup(inv.Close)
-	a := &syncApp{testApp: newTestAppWith(t, testOptions{DB: db, Inventory: inv}), inv: inv, variants: map[string]int64{}}
+	a := &syncApp{testApp: newTestAppWith(t, testOptions{DB: db, Deps: func(d *Deps) { d.Inventory = inv }}), inv: inv, variants: map[string]int64{}}
 	cfg := sandbox.Config{Code: "acme", Seed: 11, SKUs: skus, HTTPAddr: ":0"}
 	if webhookSecret != nil {
 		cfg.WebhookURL, cfg.WebhookSecret, cfg.WebhookBackoff = a.URL, webhookSecret, 20*time.Millisecond

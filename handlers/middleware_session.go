@@ -58,5 +58,7 @@ func (s *Server) setSessionCookie(c *fiber.Ctx, token string, expiry time.Time) 
 		ck.MaxAge = int(time.Until(expiry).Seconds() + 1)
 	}
 	c.Cookie(ck)
-	c.Set(fiber.HeaderCacheControl, `no-cache="Set-Cookie"`)
+	if len(c.Response().Header.Peek(fiber.HeaderCacheControl)) == 0 {
+		c.Set(fiber.HeaderCacheControl, `no-cache="Set-Cookie"`) // a page's own no-store stays
+	}
 }

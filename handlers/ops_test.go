@@ -133,7 +133,7 @@ func TestNotFound(t *testing.T) {
 	if res.StatusCode != http.StatusNotFound || !strings.Contains(res.Body, "Page not found") {
 		t.Errorf("HTML 404: %d", res.StatusCode)
 	}
-	res = b.get("/api/v1/nothing")
+	res = b.get("/api/v2/nothing")
 	if res.StatusCode != http.StatusNotFound || res.Header.Get("Content-Type") != "application/problem+json" || !strings.Contains(res.Body, `"status":404`) {
 		t.Errorf("API 404: %d %q %s", res.StatusCode, res.Header.Get("Content-Type"), res.Body)
 	}

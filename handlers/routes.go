@@ -94,6 +94,20 @@ func (s *Server) AdminRoutes() []Route {
 		{"GET", "/users/:id/edit", models.PermUsersManage, s.usersEdit},
 		{"POST", "/users/:id", models.PermUsersManage, s.usersUpdate},
 
+		{"GET", "/orders", models.PermRead, s.ordersIndex},
+		{"GET", "/orders/:id", models.PermRead, s.ordersShow},
+		{"POST", "/orders/:id/release", models.PermOrderActions, s.ordersRelease},
+		{"POST", "/orders/:id/resolve", models.PermOrderActions, s.ordersResolve},
+		{"POST", "/orders/:id/cancel", models.PermOrderActions, s.ordersCancel},
+		{"POST", "/orders/:id/mark-paid", models.PermOrderPayments, s.ordersMarkPaid},
+
+		{"GET", "/settings/api-keys", models.PermAPIKeysManage, s.apikeysIndex},
+		{"POST", "/settings/api-keys", models.PermAPIKeysManage, s.apikeysCreate},
+		{"POST", "/settings/api-keys/:id/revoke", models.PermAPIKeysManage, s.apikeysRevoke},
+		{"GET", "/settings/shipping-zones", models.PermSettingsManage, s.zonesIndex},
+		{"POST", "/settings/shipping-zones", models.PermSettingsManage, s.zonesSave},
+		{"POST", "/settings/shipping-zones/:id/delete", models.PermSettingsManage, s.zonesDelete},
+
 		{"GET", "/settings", models.PermSettingsManage, s.settingsShow},
 		{"POST", "/settings", models.PermSettingsManage, s.settingsUpdate},
 	}
@@ -109,11 +123,12 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/metrics", s.metricsHandler())
 	app.Get("/static/*", s.static)
 
+	// Webhooks: verified by their signatures, no session, no CSRF.
+	webhooks.Mount(app, webhooks.Deps{DB: s.db, Log: s.log, Stripe: s.stripeHooks, PayPal: s.paypalHooks,
+		Secrets: s.secrets, Instance: s.instance})
+
 	// The storefront API: API keys only, problem+json only.
 	s.openAPI = api.Mount(app, s.cfg.API, api.Deps{DB: s.db, Log: s.log, Payments: s.payments})
-
-	// Webhooks from suppliers (and later payment providers, carriers): signed, no session.
-	webhooks.Mount(app, webhooks.Deps{DB: s.db, Log: s.log, Secrets: s.secrets, Instance: s.instance})
 
 	// Admin pages: session, CSRF, the signed-in user, then the route's permission.
 	for _, r := range s.AdminRoutes() {

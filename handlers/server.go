@@ -23,6 +23,7 @@ import (
 	"gorm.io/gorm"
 
 	"dropship/handlers/api"
+	"dropship/handlers/webhooks"
 	"dropship/integrations/suppliers/feed"
 	"dropship/integrations/suppliers/transport"
 	"dropship/models"
@@ -50,6 +51,9 @@ type Deps struct {
 	Ready func(ctx context.Context) error
 	// Payments asks Stripe and PayPal about the payments orders carry.
 	Payments models.PaymentVerifier
+	// StripeHooks and PayPalHooks verify payment webhooks (nil: not configured).
+	StripeHooks webhooks.StripeParser
+	PayPalHooks webhooks.PayPalParser
 	// Inventory runs supplier syncs for the pages' buttons (Sync now, upload,
 	// approve, test connection, mapping preview); nil hides them.
 	Inventory Inventory
@@ -68,19 +72,21 @@ type Inventory interface {
 
 // Server holds the handlers' dependencies; its methods are the handlers.
 type Server struct {
-	cfg      Config
-	db       *gorm.DB
-	log      *slog.Logger
-	sessions *scs.SessionManager
-	registry *prometheus.Registry
-	ready    func(ctx context.Context) error
-	secrets  *models.SecretBox
-	secure   bool
-	metrics  *httpMetrics
-	payments models.PaymentVerifier
-	inv      Inventory
-	instance string   // host/pid, in the sync runs webhooks create
-	openAPI  huma.API // the storefront API, for its OpenAPI document
+	cfg         Config
+	db          *gorm.DB
+	log         *slog.Logger
+	sessions    *scs.SessionManager
+	registry    *prometheus.Registry
+	ready       func(ctx context.Context) error
+	secrets     *models.SecretBox
+	secure      bool
+	metrics     *httpMetrics
+	payments    models.PaymentVerifier
+	stripeHooks webhooks.StripeParser
+	paypalHooks webhooks.PayPalParser
+	inv         Inventory
+	instance    string   // host/pid, in the sync runs webhooks create
+	openAPI     huma.API // the storefront API, for its OpenAPI document
 }
 
 // Session lifetimes: idle and absolute.
@@ -95,8 +101,8 @@ func New(cfg Config, d Deps) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: d.DB, log: d.Log, registry: d.Registry, ready: d.Ready, payments: d.Payments, secrets: d.Secrets,
-		inv: d.Inventory}
+	s := &Server{cfg: cfg, db: d.DB, log: d.Log, registry: d.Registry, ready: d.Ready, payments: d.Payments, stripeHooks: d.StripeHooks,
+		paypalHooks: d.PayPalHooks, secrets: d.Secrets, inv: d.Inventory}
 	host, _ := os.Hostname()
 	s.instance = fmt.Sprintf("%s/%d", host, os.Getpid())
 	if u, err := url.Parse(cfg.BaseURL); err == nil && u.Scheme == "https" {

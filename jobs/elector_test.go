@@ -150,7 +150,7 @@ func TestHousekeepingPurges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if summary != "purged 1 expired sessions, 1 old job runs, 0 login attempts; closed 1 stale runs" {
+	if summary != "purged 1 expired sessions, 1 old job runs, 0 login attempts, 0 idempotency keys; closed 1 stale runs and 0 stale imports" {
 		t.Errorf("summary %q", summary)
 	}
 	var tokens []string

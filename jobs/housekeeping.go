@@ -11,7 +11,7 @@ import (
 )
 
 // Housekeeping purges expired sessions, old job runs and old login attempts,
-// and closes runs that a crashed instance left open.
+// and closes runs and catalog imports that a crashed instance left open.
 func Housekeeping(db *gorm.DB) Job {
 	return Job{
 		Name:       "housekeeping",
@@ -26,8 +26,16 @@ func Housekeeping(db *gorm.DB) Job {
 			if err != nil {
 				return "", err
 			}
-			return fmt.Sprintf("purged %d expired sessions, %d old job runs, %d login attempts; closed %d stale runs",
-				r.Sessions, r.JobRuns, r.LoginAttempts, stale), nil
+			keys, err := models.PurgeIdempotencyKeys(ctx, db)
+			if err != nil {
+				return "", err
+			}
+			imports, err := models.FailStaleImports(ctx, db)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("purged %d expired sessions, %d old job runs, %d login attempts, %d idempotency keys; closed %d stale runs and %d stale imports",
+				r.Sessions, r.JobRuns, r.LoginAttempts, keys, stale, imports), nil
 		},
 	}
 }

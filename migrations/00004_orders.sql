@@ -43,6 +43,8 @@ CREATE TABLE orders (
     total_cents       BIGINT NOT NULL CHECK (total_cents >= 0),
     payment_provider  TEXT NOT NULL CHECK (payment_provider IN ('stripe', 'paypal', 'manual')),
     payment_reference TEXT NOT NULL DEFAULT '',
+    -- The charge (Stripe) or capture (PayPal) id: refunds and disputes name the payment by it.
+    payment_transaction TEXT NOT NULL DEFAULT '',
     payment_status    TEXT NOT NULL DEFAULT 'pending'
                           CHECK (payment_status IN ('pending', 'authorized', 'captured', 'failed', 'refunded', 'disputed')),
     payment_failure   TEXT NOT NULL DEFAULT '',
@@ -67,6 +69,7 @@ CREATE INDEX orders_address_idx ON orders (ship_country, ship_postal_code, lower
 CREATE INDEX orders_card_idx ON orders (card_fingerprint, created_at) WHERE card_fingerprint <> '';
 CREATE INDEX orders_attention_idx ON orders (id DESC) WHERE attention_reason <> '';
 CREATE INDEX orders_payment_ref_idx ON orders (payment_provider, payment_reference) WHERE payment_reference <> '';
+CREATE INDEX orders_payment_tx_idx ON orders (payment_provider, payment_transaction) WHERE payment_transaction <> '';
 
 CREATE TABLE order_lines (
     id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -126,6 +129,24 @@ BEGIN
         END IF;
     END LOOP;
     RETURN short;
+END;
+$$;
+-- +goose StatementEnd
+
+-- reserve_stock_or_fail is reserve_stock for a whole order placed in one
+-- statement: when any line can't be covered it raises SQLSTATE DS409 with the
+-- short variant ids in DETAIL, so the statement (and everything it inserted)
+-- is undone.
+-- +goose StatementBegin
+CREATE FUNCTION reserve_stock_or_fail(variant_ids BIGINT[], quantities BIGINT[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    short BIGINT[];
+BEGIN
+    short := reserve_stock(variant_ids, quantities);
+    IF cardinality(short) > 0 THEN
+        RAISE EXCEPTION USING ERRCODE = 'DS409', MESSAGE = 'insufficient stock', DETAIL = array_to_string(short, ',');
+    END IF;
 END;
 $$;
 -- +goose StatementEnd
@@ -233,6 +254,7 @@ DROP TABLE webhook_events;
 DROP TABLE idempotency_keys;
 DROP TABLE order_events;
 DROP FUNCTION release_stock(BIGINT[], BIGINT[]);
+DROP FUNCTION reserve_stock_or_fail(BIGINT[], BIGINT[]);
 DROP FUNCTION reserve_stock(BIGINT[], BIGINT[]);
 DROP TABLE reservations;
 DROP TABLE order_lines;

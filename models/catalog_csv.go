@@ -207,6 +207,7 @@ type stagedRow struct {
 	handle, sku, barcode string
 	product              productFields
 	options              Options
+	optionValues         []string // Option1..3 Value as given, for rows that don't name the options
 	price, compareAt     *int64
 	grams                *int64
 	action, reason       string
@@ -314,6 +315,14 @@ func (p *importParser) parse(line int, rec []string) stagedRow {
 		return fail(fmt.Sprintf("Variant SKU %q: use letters, digits and . _ / - (up to 64)", r.sku))
 	}
 	r.options = Options{}
+	r.optionValues = []string{}
+	if len(pf.optionNames) == 0 {
+		for i := 1; i <= MaxOptions; i++ {
+			if v := p.get(rec, fmt.Sprintf("Option%d Value", i)); v != "" && v != "Default Title" {
+				r.optionValues = append(r.optionValues, v)
+			}
+		}
+	}
 	for i, n := range pf.optionNames {
 		v := p.get(rec, fmt.Sprintf("Option%d Value", i+1))
 		if v == "" {
@@ -370,18 +379,22 @@ func (s *importSource) Values() ([]any, error) {
 	names, _ := json.Marshal(r.product.optionNames)
 	opts, _ := json.Marshal(r.options)
 	raw, _ := json.Marshal(r.raw)
+	values, _ := json.Marshal(r.optionValues)
+	if r.optionValues == nil {
+		values = []byte("[]")
+	}
 	var grams any
 	if r.grams != nil {
 		grams = *r.grams
 	}
 	return []any{s.importID, r.line, r.handle, r.product.title, r.product.body, r.product.vendor, r.product.category,
-		r.product.status, string(names), string(opts), r.sku, r.price, r.compareAt, r.barcode, grams, r.action, r.reason, string(raw)}, nil
+		r.product.status, string(names), string(opts), r.sku, r.price, r.compareAt, r.barcode, grams, r.action, r.reason, string(raw), string(values)}, nil
 }
 
 func (s *importSource) Err() error { return s.err }
 
 var importRowColumns = []string{"import_id", "line", "handle", "title", "description", "vendor", "category", "status",
-	"option_names", "options", "sku", "price_cents", "compare_at_price_cents", "barcode", "weight_grams", "action", "reason", "raw"}
+	"option_names", "options", "sku", "price_cents", "compare_at_price_cents", "barcode", "weight_grams", "action", "reason", "raw", "option_values"}
 
 // ParseCatalogImport reads a stored upload as a stream, stages every row with
 // COPY, checks in SQL what needs the catalog (duplicate SKUs, SKUs of other
@@ -523,6 +536,17 @@ func stageImport(ctx context.Context, db *gorm.DB, imp *CatalogImport) (string, 
 // importChecks mark rows the catalog refuses, each with a reason; earlier
 // checks win (a row keeps its first reason).
 var importChecks = []string{
+	// Rows that give option values without naming the options take an existing product's names.
+	`UPDATE catalog_import_rows r SET option_names = p.option_names,
+	   options = (SELECT jsonb_object_agg(n.name, r.option_values ->> (n.ord - 1)::int)
+	              FROM jsonb_array_elements_text(p.option_names) WITH ORDINALITY AS n(name, ord))
+	 FROM products p
+	 WHERE r.import_id = @id AND r.action <> 'error' AND p.handle = r.handle AND r.option_names = '[]'
+	   AND p.option_names <> '[]' AND jsonb_array_length(r.option_values) = jsonb_array_length(p.option_names)`,
+	// Option values for a new product whose first row names no options.
+	`UPDATE catalog_import_rows r SET action = 'error', reason = 'Option1 Value is given but the product''s first row names no options (Option1 Name)'
+	 WHERE r.import_id = @id AND r.action <> 'error' AND r.option_names = '[]' AND r.option_values <> '[]'
+	   AND NOT EXISTS (SELECT 1 FROM products p WHERE p.handle = r.handle AND p.option_names <> '[]')`,
 	// A SKU that belongs to another product.
 	`UPDATE catalog_import_rows r SET action = 'error', reason = 'Variant SKU ' || r.sku || ' belongs to product ' || p.handle
 	 FROM variants v JOIN products p ON p.id = v.product_id
@@ -544,8 +568,8 @@ var importChecks = []string{
 	   AND NOT EXISTS (SELECT 1 FROM categories c WHERE lower(c.name) = lower(r.category))`,
 	// Options that differ from an existing product's.
 	`UPDATE catalog_import_rows r SET action = 'error',
-	   reason = 'option names (' || (SELECT string_agg(x, ', ') FROM jsonb_array_elements_text(r.option_names) x) ||
-	            ') differ from the product''s (' || (SELECT string_agg(x, ', ') FROM jsonb_array_elements_text(p.option_names) x) || ')'
+	   reason = 'option names (' || COALESCE((SELECT string_agg(x, ', ') FROM jsonb_array_elements_text(r.option_names) x), 'none') ||
+	            ') differ from the product''s (' || COALESCE((SELECT string_agg(x, ', ') FROM jsonb_array_elements_text(p.option_names) x), 'none') || ')'
 	 FROM products p
 	 WHERE r.import_id = @id AND r.action <> 'error' AND p.handle = r.handle AND p.option_names <> r.option_names`,
 	// Options an existing variant of the product (another SKU) already has.
@@ -784,4 +808,26 @@ func ExportCatalogCSV(ctx context.Context, db *gorm.DB, w io.Writer) error {
 		return err
 	}
 	return rows.Err()
+}
+
+// StaleImportAfter is how long an import may go without progress before it is
+// taken to have died with its instance (a live parse writes progress every 5,000 rows).
+const StaleImportAfter = 10 * time.Minute
+
+// FailStaleImports marks imports that stopped making progress as failed, so
+// their page stops waiting; it returns how many.
+func FailStaleImports(ctx context.Context, db *gorm.DB) (int64, error) {
+	res := db.WithContext(ctx).Exec(`UPDATE catalog_imports SET status = 'failed', finished_at = now(), updated_at = now(),
+		error = 'The server stopped while reading this file. Nothing was written; upload it again.'
+		WHERE status IN ('uploaded', 'parsing') AND updated_at < ?`, time.Now().Add(-StaleImportAfter))
+	if res.Error != nil {
+		return 0, fmt.Errorf("models: fail stale imports: %w", res.Error)
+	}
+	if res.RowsAffected > 0 {
+		if err := db.WithContext(ctx).Exec(`DELETE FROM catalog_import_rows WHERE import_id IN
+			(SELECT id FROM catalog_imports WHERE status = 'failed')`).Error; err != nil {
+			return 0, fmt.Errorf("models: fail stale imports: %w", err)
+		}
+	}
+	return res.RowsAffected, nil
 }

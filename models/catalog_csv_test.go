@@ -195,3 +195,58 @@ func TestCatalogExportImportRoundTrip(t *testing.T) {
 		t.Fatalf("re-import: %+v %+v", imp, rows)
 	}
 }
+
+func TestCatalogImportPartialFileKeepsProductOptions(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	ctx := context.Background()
+	mustProduct(t, db, "Canvas Tote", []string{"Colour"},
+		models.VariantInput{SKU: "TOTE-NAT", Options: models.Options{"Colour": "Natural"}, PriceCents: 2500},
+		models.VariantInput{SKU: "TOTE-BLK", Options: models.Options{"Colour": "Black"}, PriceCents: 2500})
+	mustProduct(t, db, "Desk Lamp", []string{"Finish", "Plug"})
+	// A price update that names no options: the product's own are used.
+	body := "Handle,Option1 Value,Option2 Value,Variant SKU,Variant Price\n" +
+		"canvas-tote,Natural,,TOTE-NAT,26.00\n" +
+		"canvas-tote,Olive,,TOTE-OLV,26.00\n" +
+		"desk-lamp,Brass,,LAMP-BR,60.00\n" + // two options, one value
+		"new-thing,Red,,NEW-1,5.00\n" // values for a product that has no option names
+	imp := importFile(t, db, body)
+	rows, _ := models.ListImportRows(ctx, db, imp.ID, models.ImportRowFilter{})
+	want := map[int]string{2: "update", 3: "create", 4: "error", 5: "error"}
+	for _, r := range rows {
+		if r.Action != want[r.Line] {
+			t.Errorf("line %d: %s %q, want %s", r.Line, r.Action, r.Reason, want[r.Line])
+		}
+		if r.Action == "error" && r.Reason == "" {
+			t.Errorf("line %d refused without a reason", r.Line)
+		}
+	}
+	if _, err := models.ApplyCatalogImport(ctx, db, nil, imp.ID); err != nil {
+		t.Fatal(err)
+	}
+	v, err := models.GetVariantBySKU(ctx, db, "TOTE-OLV")
+	if err != nil || v.Options["Colour"] != "Olive" {
+		t.Fatalf("new variant: %+v %v", v, err)
+	}
+}
+
+func TestStaleImportsFail(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	ctx := context.Background()
+	imp, err := models.StoreCatalogImport(ctx, db, nil, "dead.csv", 10, strings.NewReader("Handle,Variant SKU,Variant Price\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Exec("UPDATE catalog_imports SET status = 'parsing', updated_at = now() - interval '11 minutes' WHERE id = ?", imp.ID)
+	fresh, _ := models.StoreCatalogImport(ctx, db, nil, "live.csv", 10, strings.NewReader("Handle,Variant SKU,Variant Price\n"))
+	n, err := models.FailStaleImports(ctx, db)
+	if err != nil || n != 1 {
+		t.Fatalf("failed %d imports, %v; want 1", n, err)
+	}
+	got, _ := models.GetCatalogImport(ctx, db, imp.ID)
+	live, _ := models.GetCatalogImport(ctx, db, fresh.ID)
+	if got.Status != models.ImportFailed || !strings.Contains(got.Error, "upload it again") || live.Status != models.ImportUploaded {
+		t.Fatalf("dead: %s %q; live: %s", got.Status, got.Error, live.Status)
+	}
+}

@@ -88,7 +88,9 @@ var SortKeys = []string{"title", "sku", "price", "available", "updated"}
 var barcodeLike = regexp.MustCompile(`^[0-9]{6,14}$`)
 
 // SearchCatalog lists variants matching f, one page in keyset order, and the
-// cursor of the next page ("" on the last).
+// cursor of the next page ("" on the last). It runs in two steps: the first
+// finds the page's variant ids touching only the tables its filters and sort
+// need, the second fetches what the page shows for those ids alone.
 func SearchCatalog(ctx context.Context, db *gorm.DB, f CatalogFilter) ([]CatalogRow, string, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
@@ -97,6 +99,8 @@ func SearchCatalog(ctx context.Context, db *gorm.DB, f CatalogFilter) ([]Catalog
 	if !ok {
 		f.Sort, keys = "title", sortKeys["title"]
 	}
+	needProducts := f.Sort == "title" || f.CategoryID > 0 || f.Status != ""
+	needStock := f.Sort == "available" || f.Stock != ""
 	var where []string
 	var args []any
 	if q := strings.TrimSpace(f.Query); q != "" {
@@ -118,16 +122,22 @@ func SearchCatalog(ctx context.Context, db *gorm.DB, f CatalogFilter) ([]Catalog
 		where = append(where, "p.status = ?")
 		args = append(args, f.Status)
 	}
-	threshold := fmt.Sprintf("COALESCE(v.low_stock_threshold, %d)", DefaultLowStockThreshold)
+	threshold := fmt.Sprintf("COALESCE(vs.low_stock_threshold, %d)", DefaultLowStockThreshold)
+	// The rarer stock states are found first and then sorted (walking the
+	// whole sort order to find a few of them is what makes a page slow).
+	hits := ""
 	switch f.Stock {
 	case StockUnmapped:
-		where = append(where, "vs.offers = 0")
+		hits = "vs.offers = 0"
 	case StockOut:
-		where = append(where, "vs.offers > 0 AND vs.supply - vs.reserved <= 0")
+		hits = "vs.offers > 0 AND vs.supply - vs.reserved <= 0"
 	case StockLow:
-		where = append(where, "vs.offers > 0 AND vs.supply - vs.reserved > 0 AND vs.supply - vs.reserved <= "+threshold)
+		hits = "vs.offers > 0 AND vs.supply - vs.reserved > 0 AND vs.supply - vs.reserved <= " + threshold
 	case StockIn:
 		where = append(where, "vs.offers > 0 AND vs.supply - vs.reserved > "+threshold)
+	}
+	if hits != "" {
+		needStock = f.Sort == "available"
 	}
 	if f.After != "" {
 		vals, err := decodeCursor(f.After, len(keys))
@@ -156,19 +166,32 @@ func SearchCatalog(ctx context.Context, db *gorm.DB, f CatalogFilter) ([]Catalog
 			order[i] += " DESC"
 		}
 	}
+	inner := "SELECT v.id FROM variants v"
+	if hits != "" {
+		inner = "WITH hits AS MATERIALIZED (SELECT vs.variant_id FROM variant_stock vs WHERE " + hits + ")" +
+			" SELECT v.id FROM hits JOIN variants v ON v.id = hits.variant_id"
+	}
+	if needProducts {
+		inner += " JOIN products p ON p.id = v.product_id"
+	}
+	if needStock {
+		inner += " JOIN variant_stock vs ON vs.variant_id = v.id"
+	}
+	if len(where) > 0 {
+		inner += " WHERE " + strings.Join(where, " AND ")
+	}
+	inner += " ORDER BY " + strings.Join(order, ", ") + fmt.Sprintf(" LIMIT %d", f.Limit+1)
+
 	sql := `SELECT v.id AS variant_id, p.id AS product_id, p.title AS product_title, p.handle, p.status AS product_status,
 			COALESCE(c.name, '') AS category_name, p.option_names, v.sku, v.barcode, v.options, v.price_cents, v.currency,
 			v.status AS variant_status, v.low_stock_threshold, v.position, v.updated_at,
 			vs.supply, vs.reserved, GREATEST(vs.supply - vs.reserved, 0) AS available, vs.offers
-		FROM variants v
+		FROM (` + inner + `) page
+		JOIN variants v ON v.id = page.id
 		JOIN products p ON p.id = v.product_id
 		JOIN variant_stock vs ON vs.variant_id = v.id
-		LEFT JOIN categories c ON c.id = p.category_id`
-	if len(where) > 0 {
-		sql += " WHERE " + strings.Join(where, " AND ")
-	}
-	sql += " ORDER BY " + strings.Join(order, ", ") + fmt.Sprintf(" LIMIT %d", f.Limit+1)
-
+		LEFT JOIN categories c ON c.id = p.category_id
+		ORDER BY ` + strings.Join(order, ", ")
 	var out []CatalogRow
 	if err := db.WithContext(ctx).Raw(sql, args...).Scan(&out).Error; err != nil {
 		return nil, "", fmt.Errorf("models: search catalog: %w", err)
@@ -239,10 +262,10 @@ func CountCatalog(ctx context.Context, db *gorm.DB) (CatalogCounts, error) {
 	var c CatalogCounts
 	err := db.WithContext(ctx).Raw(fmt.Sprintf(`SELECT (SELECT count(*) FROM products) AS products,
 		count(*) AS variants,
-		count(*) FILTER (WHERE vs.offers = 0) AS unmapped,
-		count(*) FILTER (WHERE vs.offers > 0 AND vs.supply - vs.reserved <= 0) AS out,
-		count(*) FILTER (WHERE vs.offers > 0 AND vs.supply - vs.reserved > 0 AND vs.supply - vs.reserved <= COALESCE(v.low_stock_threshold, %d)) AS low
-		FROM variants v JOIN variant_stock vs ON vs.variant_id = v.id`, DefaultLowStockThreshold)).Scan(&c).Error
+		count(*) FILTER (WHERE offers = 0) AS unmapped,
+		count(*) FILTER (WHERE offers > 0 AND supply - reserved <= 0) AS out,
+		count(*) FILTER (WHERE offers > 0 AND supply - reserved > 0 AND supply - reserved <= COALESCE(low_stock_threshold, %d)) AS low
+		FROM variant_stock`, DefaultLowStockThreshold)).Scan(&c).Error
 	if err != nil {
 		return c, fmt.Errorf("models: count catalog: %w", err)
 	}

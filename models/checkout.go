@@ -2,14 +2,16 @@ package models
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // MaxLineQuantity is the most units one order line may ask for.
@@ -282,20 +284,62 @@ func (e *InsufficientStockError) Error() string {
 type PlaceOptions struct {
 	APIKeyID int64
 	// IdempotencyKey, when set, is linked to the order in the same
-	// transaction, so a retry after a crash finds the order instead of making a second.
+	// statement, so a retry after a crash finds the order instead of making a second.
 	IdempotencyKey string
 }
 
-// PlaceOrder writes the order, its lines and their reservations in one
-// transaction, or nothing: a line the pool can't cover fails the whole order
-// with *InsufficientStockError. The order starts pending_payment; ApplyPayment
-// (or a person, for manual payments) moves it on.
+// PlaceOrderSQL writes an order, its lines, their reservations, the first
+// timeline entry, the manual-payment notice and the idempotency link, and
+// reserves the stock, in ONE statement: one round trip, all or nothing. It is
+// the checkout's hot path; reserve_stock_or_fail raises DS409 when a line is
+// short, which undoes the whole statement. The pool rows are locked from the
+// reservation to the implicit commit only.
+const PlaceOrderSQL = `
+WITH new_order AS (
+	INSERT INTO orders (public_id, api_key_id, external_id, status, customer_email, customer_name, customer_phone,
+		ship_name, ship_line1, ship_line2, ship_city, ship_region, ship_postal_code, ship_country,
+		currency, subtotal_cents, shipping_cents, total_cents, payment_provider, payment_reference, payment_status,
+		notify_email, notify_sms, hold_expires_at, created_at, updated_at)
+	VALUES (@public_id, @api_key_id, @external_id, 'pending_payment', @email, @name, @phone,
+		@ship_name, @line1, @line2, @city, @region, @postal, @country,
+		@currency, @subtotal, @shipping, @total, @provider, @reference, 'pending',
+		@notify_email, @notify_sms, @hold, @now, @now)
+	RETURNING id, number
+), new_lines AS (
+	INSERT INTO order_lines (order_id, line_no, variant_id, sku, title, options, quantity, unit_price_cents, status)
+	SELECT o.id, l.line_no, l.variant_id, l.sku, l.title, l.options::jsonb, l.quantity, l.price, 'reserved'
+	FROM new_order o, unnest(CAST(@line_nos AS int[]), CAST(@variant_ids AS bigint[]), CAST(@skus AS text[]), CAST(@titles AS text[]), CAST(@options AS text[]),
+		CAST(@quantities AS int[]), CAST(@prices AS bigint[])) AS l(line_no, variant_id, sku, title, options, quantity, price)
+	RETURNING id, order_id, variant_id, quantity, line_no
+), new_reservations AS (
+	INSERT INTO reservations (order_id, order_line_id, variant_id, quantity, expires_at, created_at)
+	SELECT order_id, id, variant_id, quantity, @hold, @now FROM new_lines
+), created AS (
+	INSERT INTO order_events (order_id, at, kind, to_status, actor, message)
+	SELECT id, @now, 'created', 'pending_payment', 'storefront', @message FROM new_order
+), notices AS (
+	INSERT INTO notifications (channel, recipient, template, payload, dedupe_key, order_id, next_attempt_at, created_at)
+	SELECT n.channel, n.recipient, '` + TemplateOrderReceived + `', '{}', 'order:' || o.id || ':` + TemplateOrderReceived + `:' || n.channel, o.id, @now, @now
+	FROM new_order o, (VALUES ('email', @email, @notify_email), ('sms', @phone, @notify_sms AND @phone <> '')) AS n(channel, recipient, wanted)
+	WHERE @provider = 'manual' AND n.wanted
+), idempotency AS (
+	UPDATE idempotency_keys k SET order_id = o.id FROM new_order o WHERE k.api_key_id = @api_key_id AND k.key = @idempotency_key
+), reserved AS (
+	SELECT reserve_stock_or_fail(CAST(@variant_ids AS bigint[]), CAST(@quantities AS bigint[]))
+)
+SELECT o.id, o.number, (SELECT array_agg(l.id ORDER BY l.line_no) FROM new_lines l)::text AS line_ids
+FROM new_order o CROSS JOIN reserved`
+
+// PlaceOrder writes the order, its lines and their reservations at once, or
+// nothing: a line the pool can't cover fails the whole order with
+// *InsufficientStockError. The order starts pending_payment; ApplyPayment (or
+// a person, for manual payments) moves it on.
 func PlaceOrder(ctx context.Context, db *gorm.DB, req CheckoutRequest, opts PlaceOptions, s StoreSettings) (*Order, error) {
 	priced, totals, fe := PriceLines(ctx, db, req.Lines, s)
 	if len(fe) > 0 {
 		return nil, fe
 	}
-	now := time.Now().UTC()
+	now := time.Now().UTC().Truncate(time.Microsecond)
 	hold := now.Add(time.Duration(s.HoldMinutes) * time.Minute)
 	o := &Order{
 		PublicID: "ord_" + randomToken(24), ExternalID: req.ExternalID, Status: OrderPendingPayment,
@@ -307,66 +351,72 @@ func PlaceOrder(ctx context.Context, db *gorm.DB, req CheckoutRequest, opts Plac
 		RiskReasons: RiskReasons{}, NotifyEmail: req.NotifyEmail, NotifySMS: req.NotifySMS, HoldExpiresAt: &hold,
 		CreatedAt: now, UpdatedAt: now,
 	}
+	var apiKeyID *int64
 	if opts.APIKeyID != 0 {
-		o.APIKeyID = &opts.APIKeyID
+		o.APIKeyID, apiKeyID = &opts.APIKeyID, &opts.APIKeyID
 	}
-	ids := make([]int64, len(priced))
-	qtys := make([]int64, len(priced))
+	n := len(priced)
+	lineNos, ids, qtys, prices := make(int64Array, n), make(int64Array, n), make(int64Array, n), make(int64Array, n)
+	skus, titles, options := make(stringArray, n), make(stringArray, n), make(stringArray, n)
 	for i, p := range priced {
-		ids[i], qtys[i] = p.VariantID, int64(p.Quantity)
+		opt, _ := json.Marshal(map[string]string(p.Options))
+		if p.Options == nil {
+			opt = []byte("{}")
+		}
+		lineNos[i], ids[i], qtys[i], prices[i] = int64(i+1), p.VariantID, int64(p.Quantity), p.UnitPriceCents
+		skus[i], titles[i], options[i] = p.SKU, p.Title, string(opt)
 		o.Lines = append(o.Lines, OrderLine{LineNo: i + 1, VariantID: p.VariantID, SKU: p.SKU, Title: p.Title,
 			Options: p.Options, Quantity: p.Quantity, UnitPriceCents: p.UnitPriceCents, Status: LineReserved})
 	}
-
-	var short []int64
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// RETURNING brings back the number the sequence gave.
-		if err := tx.Omit("Lines").Clauses(clause.Returning{Columns: []clause.Column{{Name: "id"}, {Name: "number"}}}).Create(o).Error; err != nil {
-			return fmt.Errorf("models: place order: %w", err)
-		}
-		for i := range o.Lines {
-			o.Lines[i].OrderID = o.ID
-		}
-		if err := tx.Create(&o.Lines).Error; err != nil {
-			return fmt.Errorf("models: place order lines: %w", err)
-		}
-		if err := tx.Exec(`INSERT INTO reservations (order_id, order_line_id, variant_id, quantity, expires_at)
-			SELECT ?, l.id, l.variant_id, l.quantity, ? FROM order_lines l WHERE l.order_id = ?`, o.ID, hold, o.ID).Error; err != nil {
-			return fmt.Errorf("models: place order reservations: %w", err)
-		}
-		if err := addOrderEvent(tx, OrderEvent{OrderID: o.ID, Kind: "created", ToStatus: string(o.Status), Actor: "storefront",
-			Message: fmt.Sprintf("placed with %d lines for %s %s, paid by %s", len(o.Lines), FormatCents(o.TotalCents), o.Currency, o.PaymentProvider)}); err != nil {
-			return err
-		}
-		if o.PaymentProvider == ProviderManual {
-			if err := notifyCustomer(tx, o, TemplateOrderReceived); err != nil {
-				return err
-			}
-		}
-		if opts.IdempotencyKey != "" {
-			if err := tx.Exec("UPDATE idempotency_keys SET order_id = ? WHERE api_key_id = ? AND key = ?", o.ID, opts.APIKeyID, opts.IdempotencyKey).Error; err != nil {
-				return fmt.Errorf("models: place order idempotency link: %w", err)
-			}
-		}
-		// Last, so the pool rows stay locked only from here to COMMIT.
-		if err := tx.Raw("SELECT unnest(reserve_stock(?::bigint[], ?::bigint[]))", int64Array(ids), int64Array(qtys)).Scan(&short).Error; err != nil {
-			return fmt.Errorf("models: reserve stock: %w", err)
-		}
-		if len(short) > 0 {
-			return errShortStock
-		}
-		return nil
-	})
-	if errors.Is(err, errShortStock) {
+	var row struct {
+		ID      int64
+		Number  int64
+		LineIDs string
+	}
+	err := db.WithContext(ctx).Raw(PlaceOrderSQL, map[string]any{
+		"public_id": o.PublicID, "api_key_id": apiKeyID, "external_id": o.ExternalID,
+		"email": o.CustomerEmail, "name": o.CustomerName, "phone": o.CustomerPhone,
+		"ship_name": o.ShipName, "line1": o.ShipLine1, "line2": o.ShipLine2, "city": o.ShipCity, "region": o.ShipRegion,
+		"postal": o.ShipPostalCode, "country": o.ShipCountry,
+		"currency": o.Currency, "subtotal": o.SubtotalCents, "shipping": o.ShippingCents, "total": o.TotalCents,
+		"provider": o.PaymentProvider, "reference": o.PaymentReference,
+		"notify_email": o.NotifyEmail, "notify_sms": o.NotifySMS, "hold": hold, "now": now,
+		"line_nos": lineNos, "variant_ids": ids, "skus": skus, "titles": titles, "options": options, "quantities": qtys, "prices": prices,
+		"message":         fmt.Sprintf("placed with %d lines for %s %s, paid by %s", n, FormatCents(o.TotalCents), o.Currency, o.PaymentProvider),
+		"idempotency_key": opts.IdempotencyKey,
+	}).Scan(&row).Error
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "DS409" {
 		return nil, insufficientStock(ctx, db, priced)
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("models: place order: %w", err)
+	}
+	o.ID, o.Number = row.ID, row.Number
+	for i, id := range parseIDArray(row.LineIDs) {
+		if i < len(o.Lines) {
+			o.Lines[i].ID, o.Lines[i].OrderID = id, o.ID
+		}
 	}
 	return o, nil
 }
 
-var errShortStock = errors.New("short stock")
+// parseIDArray reads a PostgreSQL bigint[] in text form ({1,2,3}).
+func parseIDArray(s string) []int64 {
+	s = strings.Trim(s, "{}")
+	if s == "" {
+		return nil
+	}
+	parts := strings.Split(s, ",")
+	out := make([]int64, 0, len(parts))
+	for _, p := range parts {
+		id, err := strconv.ParseInt(p, 10, 64)
+		if err == nil {
+			out = append(out, id)
+		}
+	}
+	return out
+}
 
 // insufficientStock describes every line against the pool as it is now.
 func insufficientStock(ctx context.Context, db *gorm.DB, priced []PricedLine) error {
@@ -389,4 +439,12 @@ func insufficientStock(ctx context.Context, db *gorm.DB, priced []PricedLine) er
 		e.Lines = append(e.Lines, l)
 	}
 	return e
+}
+
+// plural writes "1 line", "3 lines".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -20,6 +20,21 @@ type Dashboard struct {
 	SchemaVersion  int64
 	Inventory      *InventoryHealth
 	GeneratedAt    time.Time
+
+	// Orders: today in the store's zone, the queues, and the last 14 days.
+	OrdersToday       int64
+	RevenueTodayCents int64
+	Currency          string
+	Queues            map[string]int64
+	OrdersByDay       []DayFigure
+	Stock             CatalogCounts
+}
+
+// DayFigure is one day of a chart: orders placed and their value.
+type DayFigure struct {
+	Day        time.Time
+	Orders     int64
+	TotalCents int64
 }
 
 // LoadDashboard reads the dashboard's figures.
@@ -62,10 +77,43 @@ func LoadDashboard(ctx context.Context, db *gorm.DB) (*Dashboard, error) {
 		return nil, err
 	}
 	d.RecentAudit = audit
+	if err := loadOrderFigures(ctx, db, d); err != nil {
+		return nil, err
+	}
+	if d.Stock, err = CountCatalog(ctx, db); err != nil {
+		return nil, err
+	}
 	if d.Inventory, err = LoadInventoryHealth(ctx, db); err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// loadOrderFigures fills today's orders and the 14-day chart, counted in the
+// store's time zone (a merchant's "today" is theirs, not UTC's).
+func loadOrderFigures(ctx context.Context, db *gorm.DB, d *Dashboard) error {
+	s, err := GetStoreSettings(ctx, db)
+	if err != nil {
+		return err
+	}
+	d.Currency = s.Currency
+	if d.Queues, err = OrderQueueCounts(ctx, db); err != nil {
+		return err
+	}
+	var days []DayFigure
+	err = db.Raw(`SELECT g.day::timestamp AS day, count(o.id) AS orders, COALESCE(sum(o.total_cents), 0) AS total_cents
+		FROM generate_series((now() AT TIME ZONE @tz)::date - 13, (now() AT TIME ZONE @tz)::date, interval '1 day') AS g(day)
+		LEFT JOIN orders o ON (o.created_at AT TIME ZONE @tz)::date = g.day::date
+			AND o.status NOT IN ('payment_failed', 'cancelled') AND o.currency = @currency
+		GROUP BY g.day ORDER BY g.day`, map[string]any{"tz": s.Location().String(), "currency": s.Currency}).Scan(&days).Error
+	if err != nil {
+		return fmt.Errorf("models: dashboard orders by day: %w", err)
+	}
+	d.OrdersByDay = days
+	if n := len(days); n > 0 {
+		d.OrdersToday, d.RevenueTodayCents = days[n-1].Orders, days[n-1].TotalCents
+	}
+	return nil
 }
 
 // SupplierLag is an active supplier whose last good sync is older than it may be.
@@ -80,13 +128,10 @@ type SupplierLag struct {
 	Failures          int
 }
 
-// InventoryHealth is the stock side of the dashboard.
+// InventoryHealth is the stock sync side of the dashboard.
 type InventoryHealth struct {
-	Lagging    []SupplierLag
-	Held       []HeldFeedRow
-	OutOfStock int64
-	Low        int64
-	OpenAlerts int64
+	Lagging []SupplierLag
+	Held    []HeldFeedRow
 }
 
 // LaggingSuppliers lists active suppliers (that report stock) whose last
@@ -105,7 +150,7 @@ func LaggingSuppliers(ctx context.Context, db *gorm.DB) ([]SupplierLag, error) {
 	return out, nil
 }
 
-// LoadInventoryHealth reads the lagging suppliers, held feeds and stock alerts.
+// LoadInventoryHealth reads the lagging suppliers and the feeds held for review.
 func LoadInventoryHealth(ctx context.Context, db *gorm.DB) (*InventoryHealth, error) {
 	h := &InventoryHealth{}
 	var err error
@@ -113,14 +158,6 @@ func LoadInventoryHealth(ctx context.Context, db *gorm.DB) (*InventoryHealth, er
 		return nil, err
 	}
 	if h.Held, err = ListPendingHeldFeeds(ctx, db); err != nil {
-		return nil, err
-	}
-	page, err := ListLowStock(ctx, db, LowStockFilter{Limit: 1})
-	if err != nil {
-		return nil, err
-	}
-	h.OutOfStock, h.Low = page.OutOfStock, page.Low
-	if h.OpenAlerts, err = CountOpenLowStockAlerts(ctx, db); err != nil {
 		return nil, err
 	}
 	return h, nil

@@ -72,10 +72,11 @@ const (
 	TemplateOrderCancelled    = "order_cancelled"
 )
 
-// notifyCustomer queues template for the order's customer on the channels they chose, once per order.
+// notifyCustomer queues template for the order's customer on the channels
+// they chose, once per order. The payload stays empty: the sender renders
+// order messages from the order (order_id) as it is when the message goes out.
 func notifyCustomer(tx *gorm.DB, o *Order, template string) error {
-	payload := map[string]any{"order_number": o.Number, "order_id": o.PublicID, "name": o.CustomerName,
-		"total_cents": o.TotalCents, "currency": o.Currency, "status": o.Status}
+	payload := map[string]any{}
 	if o.NotifyEmail {
 		if err := EnqueueNotification(tx, OutboxMessage{Channel: ChannelEmail, Recipient: o.CustomerEmail, Template: template,
 			Payload: payload, DedupeKey: fmt.Sprintf("order:%d:%s:email", o.ID, template), OrderID: o.ID}); err != nil {

@@ -93,7 +93,9 @@ func checkOfferUnique(tx *gorm.DB, selfID, supplierID, variantID int64, supplier
 		if o.SupplierSKU == supplierSKU {
 			return FieldErrors{"supplier_sku": fmt.Sprintf("this supplier's SKU %s is already mapped to another variant", supplierSKU)}
 		}
-		return FieldErrors{"supplier_id": fmt.Sprintf("this supplier already maps this variant as %s; edit that mapping instead", o.SupplierSKU)}
+	}
+	if len(clash) > 0 {
+		return FieldErrors{"supplier_id": fmt.Sprintf("this supplier already maps this variant as %s; edit that mapping instead", clash[0].SupplierSKU)}
 	}
 	return nil
 }

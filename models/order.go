@@ -97,40 +97,41 @@ const (
 
 // Order is a customer's purchase, from checkout to delivery.
 type Order struct {
-	ID               int64
-	PublicID         string
-	Number           int64 `gorm:"->"` // from the order_numbers sequence
-	APIKeyID         *int64
-	ExternalID       string
-	Status           OrderStatus
-	CustomerEmail    string
-	CustomerName     string
-	CustomerPhone    string
-	ShipName         string
-	ShipLine1        string `gorm:"column:ship_line1"`
-	ShipLine2        string `gorm:"column:ship_line2"`
-	ShipCity         string
-	ShipRegion       string
-	ShipPostalCode   string
-	ShipCountry      string
-	Currency         string
-	SubtotalCents    int64
-	ShippingCents    int64
-	TotalCents       int64
-	PaymentProvider  string
-	PaymentReference string
-	PaymentStatus    string
-	PaymentFailure   string
-	CardFingerprint  string
-	CardCountry      string
-	RiskScore        int
-	RiskReasons      RiskReasons
-	NotifyEmail      bool
-	NotifySMS        bool `gorm:"column:notify_sms"`
-	HoldExpiresAt    *time.Time
-	AttentionReason  string
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	ID                 int64
+	PublicID           string
+	Number             int64 `gorm:"->"` // from the order_numbers sequence
+	APIKeyID           *int64
+	ExternalID         string
+	Status             OrderStatus
+	CustomerEmail      string
+	CustomerName       string
+	CustomerPhone      string
+	ShipName           string
+	ShipLine1          string `gorm:"column:ship_line1"`
+	ShipLine2          string `gorm:"column:ship_line2"`
+	ShipCity           string
+	ShipRegion         string
+	ShipPostalCode     string
+	ShipCountry        string
+	Currency           string
+	SubtotalCents      int64
+	ShippingCents      int64
+	TotalCents         int64
+	PaymentProvider    string
+	PaymentReference   string
+	PaymentTransaction string
+	PaymentStatus      string
+	PaymentFailure     string
+	CardFingerprint    string
+	CardCountry        string
+	RiskScore          int
+	RiskReasons        RiskReasons
+	NotifyEmail        bool
+	NotifySMS          bool `gorm:"column:notify_sms"`
+	HoldExpiresAt      *time.Time
+	AttentionReason    string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 
 	Lines []OrderLine `gorm:"foreignKey:OrderID"`
 }

@@ -12,11 +12,14 @@ import (
 
 // PaymentCheck is what a payment provider said about an order's payment.
 type PaymentCheck struct {
-	Status          string // PaymentAuthorized, PaymentCaptured or PaymentFailed
+	// Status is PaymentAuthorized, PaymentCaptured, PaymentFailed, or
+	// PaymentPending when the provider has not settled it yet (a PayPal eCheck).
+	Status          string
 	AmountCents     int64
 	Currency        string
 	CardFingerprint string
 	CardCountry     string
+	TransactionID   string // charge (Stripe) or capture (PayPal) id, once there is one
 	FailureReason   string // why it failed, for the customer and CS
 }
 
@@ -49,6 +52,10 @@ func ApplyPayment(ctx context.Context, db *gorm.DB, orderID int64, check Payment
 		if o.Status != OrderPendingPayment {
 			return nil
 		}
+		if check.Status == PaymentPending {
+			// Nothing failed: the provider's webhook (or the recovery job) settles it later.
+			return addOrderEvent(tx, OrderEvent{OrderID: o.ID, Kind: "payment_pending", Message: o.PaymentProvider + " has not settled the payment yet"})
+		}
 		// Trust the provider's figures only when they match the order exactly.
 		if check.OK() && (check.AmountCents != o.TotalCents || check.Currency != o.Currency) {
 			check = PaymentCheck{Status: PaymentFailed, FailureReason: fmt.Sprintf("the payment is for %s %s, the order totals %s %s",
@@ -76,7 +83,8 @@ func acceptPayment(ctx context.Context, tx *gorm.DB, o *Order, check PaymentChec
 	score, reasons := AssessRisk(in, history, s)
 	o.PaymentStatus, o.CardFingerprint, o.CardCountry, o.RiskScore, o.RiskReasons = check.Status, check.CardFingerprint, check.CardCountry, score, reasons
 	updates := map[string]any{"payment_status": check.Status, "card_fingerprint": check.CardFingerprint, "card_country": check.CardCountry,
-		"risk_score": score, "risk_reasons": reasons, "hold_expires_at": nil, "payment_failure": ""}
+		"payment_transaction": check.TransactionID,
+		"risk_score":          score, "risk_reasons": reasons, "hold_expires_at": nil, "payment_failure": ""}
 	to := OrderPaid
 	if score >= s.RiskThreshold {
 		to = OrderOnHold
@@ -210,41 +218,49 @@ func rereserveReleasedLines(tx *gorm.DB, o *Order) (int, error) {
 
 // CancelOrder cancels an order that has not shipped: its stock goes back to
 // the pool and the customer is told. Cancelling a cancelled order is a no-op;
-// a shipped one gives ErrNotCancellable.
-func CancelOrder(ctx context.Context, db *gorm.DB, orderID int64, actor string, reason string) (*Order, error) {
+// a shipped one gives ErrNotCancellable. by names who asked (the storefront).
+func CancelOrder(ctx context.Context, db *gorm.DB, orderID int64, by string, reason string) (*Order, error) {
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var o Order
-		if err := tx.Clauses(forUpdate).First(&o, orderID).Error; err != nil {
-			return notFound(err, fmt.Sprintf("cancel order %d", orderID))
-		}
-		if o.Status == OrderCancelled {
-			return nil
-		}
-		if !o.Status.Cancellable() {
-			return fmt.Errorf("models: cancel order %d (%s): %w", o.Number, o.Status, ErrNotCancellable)
-		}
-		if err := transitionOrder(tx, &o, OrderCancelled, actor, reason); err != nil {
-			return err
-		}
-		if err := releaseOrderStock(tx, o.ID, "the order was cancelled"); err != nil {
-			return err
-		}
-		if err := tx.Exec("UPDATE order_lines SET status = 'cancelled' WHERE order_id = ? AND status IN ('released', 'backordered', 'routed')", o.ID).Error; err != nil {
-			return fmt.Errorf("models: cancel order lines: %w", err)
-		}
-		// Money taken must go back; an authorisation is simply never captured.
-		if o.PaymentStatus == PaymentCaptured {
-			o.AttentionReason = "cancelled after payment was captured: refund " + FormatCents(o.TotalCents) + " " + o.Currency
-			if err := tx.Model(&Order{}).Where("id = ?", o.ID).Update("attention_reason", o.AttentionReason).Error; err != nil {
-				return fmt.Errorf("models: cancel order: %w", err)
-			}
-		}
-		return notifyCustomer(tx, &o, TemplateOrderCancelled)
+		_, _, err := cancelOrder(tx, orderID, by, reason)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return GetOrder(ctx, db, orderID)
+}
+
+// cancelOrder does CancelOrder inside tx and returns the status the order
+// had and its number.
+func cancelOrder(tx *gorm.DB, orderID int64, by, reason string) (was OrderStatus, number int64, err error) {
+	var o Order
+	if err := tx.Clauses(forUpdate).First(&o, orderID).Error; err != nil {
+		return "", 0, notFound(err, fmt.Sprintf("cancel order %d", orderID))
+	}
+	was, number = o.Status, o.Number
+	if o.Status == OrderCancelled {
+		return was, number, nil
+	}
+	if !o.Status.Cancellable() {
+		return was, number, fmt.Errorf("models: cancel order %d (%s): %w", o.Number, o.Status, ErrNotCancellable)
+	}
+	if err := transitionOrder(tx, &o, OrderCancelled, by, reason); err != nil {
+		return was, number, err
+	}
+	if err := releaseOrderStock(tx, o.ID, "the order was cancelled"); err != nil {
+		return was, number, err
+	}
+	if err := tx.Exec("UPDATE order_lines SET status = 'cancelled' WHERE order_id = ? AND status IN ('released', 'backordered', 'routed')", o.ID).Error; err != nil {
+		return was, number, fmt.Errorf("models: cancel order lines: %w", err)
+	}
+	// Money taken must go back; an authorisation is simply never captured.
+	if o.PaymentStatus == PaymentCaptured {
+		o.AttentionReason = "cancelled after payment was captured: refund " + FormatCents(o.TotalCents) + " " + o.Currency
+		if err := tx.Model(&Order{}).Where("id = ?", o.ID).Update("attention_reason", o.AttentionReason).Error; err != nil {
+			return was, number, fmt.Errorf("models: cancel order: %w", err)
+		}
+	}
+	return was, number, notifyCustomer(tx, &o, TemplateOrderCancelled)
 }
 
 // PaymentEvent is a provider's webhook about a payment, already verified.
@@ -253,6 +269,8 @@ type PaymentEvent struct {
 	EventID         string
 	Kind            string // PaymentEventSucceeded, ...
 	Reference       string // the PaymentIntent or PayPal order id the order carries
+	TransactionID   string // the charge or capture id, for events that carry only it
+	FullRefund      bool   // the whole payment is refunded (Stripe says so; else the amount tells)
 	AmountCents     int64
 	Currency        string
 	CardFingerprint string
@@ -282,7 +300,8 @@ func ApplyPaymentEvent(ctx context.Context, db *gorm.DB, ev PaymentEvent, s Stor
 		applied = true
 		var o Order
 		err := tx.Clauses(forUpdate).Preload("Lines", orderLinesInOrder).
-			Where("payment_provider = ? AND payment_reference = ?", ev.Provider, ev.Reference).Order("id DESC").First(&o).Error
+			Where("payment_provider = ? AND ((payment_reference = ? AND payment_reference <> '') OR (payment_transaction = ? AND payment_transaction <> ''))",
+				ev.Provider, ev.Reference, ev.TransactionID).Order("id DESC").First(&o).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil // a payment of no order of ours (another shop on the same account)
 		}
@@ -295,7 +314,7 @@ func ApplyPaymentEvent(ctx context.Context, db *gorm.DB, ev PaymentEvent, s Stor
 				return nil
 			}
 			check := PaymentCheck{Status: PaymentCaptured, AmountCents: ev.AmountCents, Currency: ev.Currency,
-				CardFingerprint: ev.CardFingerprint, CardCountry: ev.CardCountry}
+				CardFingerprint: ev.CardFingerprint, CardCountry: ev.CardCountry, TransactionID: ev.TransactionID}
 			if ev.AmountCents != o.TotalCents || ev.Currency != o.Currency {
 				return failPayment(tx, &o, fmt.Sprintf("the payment is for %s %s, the order totals %s %s",
 					FormatCents(ev.AmountCents), ev.Currency, FormatCents(o.TotalCents), o.Currency))
@@ -317,6 +336,10 @@ func ApplyPaymentEvent(ctx context.Context, db *gorm.DB, ev PaymentEvent, s Stor
 }
 
 func refundOrder(tx *gorm.DB, o *Order, ev PaymentEvent) error {
+	if !ev.FullRefund && ev.AmountCents < o.TotalCents {
+		return addOrderEvent(tx, OrderEvent{OrderID: o.ID, Kind: "partial_refund", Actor: ev.Provider,
+			Message: fmt.Sprintf("%s %s of %s %s refunded by %s", FormatCents(ev.AmountCents), ev.Currency, FormatCents(o.TotalCents), o.Currency, ev.Provider)})
+	}
 	updates := map[string]any{"payment_status": PaymentRefunded}
 	if !o.Status.CanBecome(OrderRefunded) {
 		updates["attention_reason"] = fmt.Sprintf("refunded by %s while %s: check the shipment", ev.Provider, o.Status)
@@ -359,4 +382,54 @@ func PendingPaymentsToVerify(ctx context.Context, db *gorm.DB, olderThan time.Du
 		return nil, fmt.Errorf("models: pending payments: %w", err)
 	}
 	return out, nil
+}
+
+// PaymentCapturer takes the money of an authorised payment; the idempotency
+// key makes a repeated capture (a retry after a crash) take it once.
+type PaymentCapturer interface {
+	CapturePayment(ctx context.Context, provider, reference string, amountCents int64, currency, idempotencyKey string) (transactionID string, err error)
+}
+
+// CaptureIdempotencyKey is the key every capture of an order uses.
+func CaptureIdempotencyKey(o *Order) string { return "capture-" + o.PublicID }
+
+// OrdersToCapture lists orders whose payment is only authorised although the
+// order has been routed to a supplier: the money is taken once the order is
+// on its way to being fulfilled, not at checkout.
+func OrdersToCapture(ctx context.Context, db *gorm.DB, limit int) ([]Order, error) {
+	var out []Order
+	// A refused capture waits for a person (who clears the attention reason to retry).
+	err := db.WithContext(ctx).Where("payment_status = ? AND attention_reason NOT LIKE 'capture failed%' AND status IN ?", PaymentAuthorized,
+		[]OrderStatus{OrderRouted, OrderSentToSupplier, OrderAccepted, OrderPartiallyShipped, OrderShipped, OrderDelivered}).
+		Order("id").Limit(limit).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: orders to capture: %w", err)
+	}
+	return out, nil
+}
+
+// RecordCapture marks an order's payment captured (once; a second call changes nothing).
+func RecordCapture(ctx context.Context, db *gorm.DB, orderID int64, transactionID string) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Order{}).Where("id = ? AND payment_status = ?", orderID, PaymentAuthorized).
+			Updates(map[string]any{"payment_status": PaymentCaptured, "payment_transaction": transactionID, "updated_at": time.Now().UTC()})
+		if res.Error != nil {
+			return fmt.Errorf("models: record capture of order %d: %w", orderID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return nil
+		}
+		return addOrderEvent(tx, OrderEvent{OrderID: orderID, Kind: "payment_captured", Message: "the authorised payment was captured"})
+	})
+}
+
+// RecordCaptureFailure puts an order whose capture failed in the needs-attention queue.
+func RecordCaptureFailure(ctx context.Context, db *gorm.DB, orderID int64, reason string) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Model(&Order{}).Where("id = ?", orderID).Update("attention_reason", "capture failed: "+reason).Error
+		if err != nil {
+			return fmt.Errorf("models: record capture failure: %w", err)
+		}
+		return addOrderEvent(tx, OrderEvent{OrderID: orderID, Kind: "capture_failed", Message: reason})
+	})
 }

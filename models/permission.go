@@ -42,6 +42,7 @@ const (
 	PermRead           Permission = "read"            // see pages and figures
 	PermOwnAccount     Permission = "account"         // change one's own password
 	PermOrderActions   Permission = "orders.act"      // act on orders, override routing
+	PermOrderPayments  Permission = "orders.payments" // record payments received by hand
 	PermCatalogEdit    Permission = "catalog.edit"    // products, variants, mappings
 	PermSuppliersEdit  Permission = "suppliers.edit"  // suppliers, connections, syncs
 	PermRulesEdit      Permission = "rules.edit"      // routing rules
@@ -54,8 +55,8 @@ const (
 var rolePermissions = map[Role][]Permission{
 	RoleViewer:  {PermRead, PermOwnAccount},
 	RoleCSRep:   {PermRead, PermOwnAccount, PermOrderActions},
-	RoleManager: {PermRead, PermOwnAccount, PermOrderActions, PermCatalogEdit, PermSuppliersEdit, PermRulesEdit},
-	RoleOwner: {PermRead, PermOwnAccount, PermOrderActions, PermCatalogEdit, PermSuppliersEdit, PermRulesEdit,
+	RoleManager: {PermRead, PermOwnAccount, PermOrderActions, PermOrderPayments, PermCatalogEdit, PermSuppliersEdit, PermRulesEdit},
+	RoleOwner: {PermRead, PermOwnAccount, PermOrderActions, PermOrderPayments, PermCatalogEdit, PermSuppliersEdit, PermRulesEdit,
 		PermUsersManage, PermAPIKeysManage, PermSettingsManage},
 }
 

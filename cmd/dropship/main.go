@@ -20,6 +20,7 @@ Usage:
   dropship seed --demo           add the demo owner (and demo data)
   dropship user create --email E --role R [--name N]
   dropship user set-password --email E
+  dropship apikey create --name NAME   a storefront API key (printed once)
   dropship db start|stop|url     the private PostgreSQL under ./.data (when DATABASE_URL is unset)
 
 Run "dropship serve --help" for the environment variables.
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string) error {
 		return cmdUser(ctx, root, rest)
 	case "db":
 		return cmdDB(ctx, root, rest)
+	case "apikey":
+		return cmdAPIKey(ctx, root, rest)
 	case "sandbox":
 		return cmdSandbox(ctx, root, rest)
 	case "help", "-h", "--help":

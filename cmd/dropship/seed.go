@@ -17,7 +17,7 @@ const (
 	demoPassword = "demo-password-1"
 )
 
-type demoCredentials struct{ Email, Password string }
+type demoCredentials struct{ Email, Password, APIKey string }
 
 func cmdSeed(ctx context.Context, root string, args []string) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
@@ -70,5 +70,17 @@ func seedDemo(ctx context.Context, e *env) (*demoCredentials, error) {
 	if seeded {
 		e.log.Info("demo catalog seeded")
 	}
-	return &demoCredentials{Email: demoEmail, Password: demoPassword}, nil
+	orders, err := demo.SeedOrders(ctx, e.db)
+	if err != nil {
+		return nil, fmt.Errorf("seed: demo orders: %w", err)
+	}
+	creds := &demoCredentials{Email: demoEmail, Password: demoPassword}
+	if orders > 0 {
+		e.log.Info("demo orders placed", "orders", orders)
+		// A storefront key for trying the API; shown once, like every key.
+		if _, key, err := models.CreateAPIKey(ctx, e.db, nil, "Demo storefront"); err == nil {
+			creds.APIKey = key
+		}
+	}
+	return creds, nil
 }

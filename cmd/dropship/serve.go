@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"dropship/handlers"
+	"dropship/integrations/payments"
 	"dropship/jobs"
 	"dropship/models"
 )
@@ -54,14 +55,18 @@ func cmdServe(ctx context.Context, root string, args []string) error {
 	if err != nil {
 		return err
 	}
+	gateways, err := loadPaymentGateways()
+	if err != nil {
+		return err
+	}
 	sched, err := jobs.NewScheduler(e.db, e.log, reg)
 	if err != nil {
 		return err
 	}
 	inv := jobs.NewInventory(e.db, box, e.log, sched)
 	defer inv.Close()
-	app, err := handlers.New(handlers.Config{BaseURL: e.cfg.BaseURL, ProxyHeader: e.cfg.ProxyHeader}, handlers.Deps{
-		DB: e.db, Log: e.log, Registry: reg, Secrets: box, Inventory: inv,
+	deps := handlers.Deps{
+		DB: e.db, Log: e.log, Registry: reg, Payments: gateways, Secrets: box, Inventory: inv,
 		Ready: func(ctx context.Context) error {
 			if err := e.sqlDB.PingContext(ctx); err != nil {
 				return fmt.Errorf("database unreachable: %w", err)
@@ -75,12 +80,20 @@ func cmdServe(ctx context.Context, root string, args []string) error {
 			}
 			return nil
 		},
-	})
+	}
+	if s, ok := gateways[payments.ProviderStripe].(*payments.Stripe); ok {
+		deps.StripeHooks = s
+	}
+	if p, ok := gateways[payments.ProviderPayPal].(*payments.PayPal); ok {
+		deps.PayPalHooks = p
+	}
+	app, err := handlers.New(handlers.Config{BaseURL: e.cfg.BaseURL, ProxyHeader: e.cfg.ProxyHeader}, deps)
 	if err != nil {
 		return err
 	}
 
-	for _, j := range append([]jobs.Job{jobs.Housekeeping(e.db)}, inv.Jobs()...) {
+	for _, j := range append([]jobs.Job{jobs.Housekeeping(e.db), jobs.ExpireHolds(e.db), jobs.VerifyPendingPayments(e.db, gateways),
+		jobs.CapturePayments(e.db, gateways, payments.IsTemporary)}, inv.Jobs()...) {
 		if err := sched.Add(j); err != nil {
 			return err
 		}
@@ -96,7 +109,11 @@ func cmdServe(ctx context.Context, root string, args []string) error {
 
 	e.log.Info("dropship is up", "url", e.cfg.BaseURL, "listen", e.cfg.ListenAddr)
 	if demoLogin != nil {
-		fmt.Fprintf(os.Stdout, "\n  dropship is running at %s/login\n  Demo login: %s  password: %s\n\n", e.cfg.BaseURL, demoLogin.Email, demoLogin.Password)
+		fmt.Fprintf(os.Stdout, "\n  dropship is running at %s/login\n  Demo login: %s  password: %s\n", e.cfg.BaseURL, demoLogin.Email, demoLogin.Password)
+		if demoLogin.APIKey != "" {
+			fmt.Fprintf(os.Stdout, "  Storefront API key (shown once): %s\n  Try: curl -H 'Authorization: Bearer %s' %s/api/v1/products?limit=2\n", demoLogin.APIKey, demoLogin.APIKey, e.cfg.BaseURL)
+		}
+		fmt.Fprintln(os.Stdout)
 	}
 
 	select {

@@ -54,6 +54,7 @@ type API struct {
 	payments models.PaymentVerifier
 	keys     *keyCache
 	limits   *limiters
+	settings *settingsCache
 }
 
 // Mount registers the API on app under /api/v1 and returns the huma API (for its OpenAPI document).
@@ -65,7 +66,8 @@ func Mount(app *fiber.App, cfg Config, d Deps) huma.API {
 		d.Payments = noPayments{}
 	}
 	a := &API{cfg: cfg, db: d.DB, log: d.Log, payments: d.Payments,
-		keys: newKeyCache(5 * time.Second), limits: &limiters{byKey: map[int64]*rate.Limiter{}}}
+		keys: newKeyCache(5 * time.Second), limits: &limiters{byKey: map[int64]*rate.Limiter{}},
+		settings: &settingsCache{db: d.DB, ttl: 2 * time.Second}}
 
 	hc := huma.DefaultConfig("dropship storefront API", "1.0.0")
 	hc.Info.Description = "Checkout, availability and order status for storefronts. " +

@@ -52,7 +52,7 @@ func (p *payments) set(ref string, c models.PaymentCheck) {
 
 // apiServer is the API alone on a fresh database, over loopback HTTP.
 type apiServer struct {
-	t        *testing.T
+	t        testing.TB
 	db       *gorm.DB
 	url      string
 	key      string
@@ -66,7 +66,7 @@ func newAPIServer(t *testing.T, cfg Config) *apiServer {
 	return newAPIServerOn(t, db, cfg)
 }
 
-func newAPIServerOn(t *testing.T, db *gorm.DB, cfg Config) *apiServer {
+func newAPIServerOn(t testing.TB, db *gorm.DB, cfg Config) *apiServer {
 	t.Helper()
 	pay := &payments{answers: map[string]models.PaymentCheck{}}
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
@@ -243,7 +243,11 @@ func TestAuth(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
+	s.call("GET", "/products", "/api/v1/products", nil)
 	k, _ := models.AuthenticateAPIKey(ctx, s.db, s.key)
+	if k.LastUsedAt == nil {
+		t.Error("a used key has no last use for the keys page")
+	}
 	models.RevokeAPIKey(ctx, s.db, nil, k.ID)
 	// A fresh server: no cached key.
 	s2 := newAPIServerOn(t, s.db, Config{})

@@ -39,6 +39,12 @@ func (a *API) authenticate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if a.keys.touchDue(key.ID) {
+		// last_used_at for the keys page, written at most once a minute per key and instance.
+		if err := models.TouchAPIKey(c.UserContext(), a.db, key.ID); err != nil {
+			a.log.Warn("touch API key", "err", err)
+		}
+	}
 	c.SetUserContext(context.WithValue(c.UserContext(), apiKeyCtx{}, key))
 	return c.Next()
 }
@@ -64,9 +70,21 @@ func (a *API) rateLimit(c *fiber.Ctx) error {
 // one lookup per key every ttl rather than one per request. A revoked key
 // stops working within ttl.
 type keyCache struct {
-	ttl time.Duration
-	mu  sync.Mutex
-	m   map[string]cachedKey
+	ttl     time.Duration
+	mu      sync.Mutex
+	m       map[string]cachedKey
+	touched map[int64]time.Time
+}
+
+// touchDue reports whether key id's last use should be written now.
+func (kc *keyCache) touchDue(id int64) bool {
+	kc.mu.Lock()
+	defer kc.mu.Unlock()
+	if time.Since(kc.touched[id]) < time.Minute {
+		return false
+	}
+	kc.touched[id] = time.Now()
+	return true
 }
 
 type cachedKey struct {
@@ -75,7 +93,7 @@ type cachedKey struct {
 }
 
 func newKeyCache(ttl time.Duration) *keyCache {
-	return &keyCache{ttl: ttl, m: map[string]cachedKey{}}
+	return &keyCache{ttl: ttl, m: map[string]cachedKey{}, touched: map[int64]time.Time{}}
 }
 
 func (kc *keyCache) get(ctx context.Context, plain string, load func(context.Context) (*models.APIKey, error)) (*models.APIKey, error) {

@@ -35,7 +35,7 @@ func (a *API) listProducts(ctx context.Context, in *ListProductsInput) (*Product
 	if !ok {
 		return nil, invalid(models.FieldErrors{"cursor": "is not a cursor this API gave"})
 	}
-	s, err := models.GetStoreSettings(ctx, a.db)
+	s, err := a.settings.get(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ type VariantOutput struct {
 
 // getVariant answers one SKU's availability.
 func (a *API) getVariant(ctx context.Context, in *GetVariantInput) (*VariantOutput, error) {
-	s, err := models.GetStoreSettings(ctx, a.db)
+	s, err := a.settings.get(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +142,7 @@ type QuoteOutput struct {
 
 // createQuote prices lines without reserving anything.
 func (a *API) createQuote(ctx context.Context, in *QuoteInput) (*QuoteOutput, error) {
-	s, err := models.GetStoreSettings(ctx, a.db)
+	s, err := a.settings.get(ctx)
 	if err != nil {
 		return nil, err
 	}

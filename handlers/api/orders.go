@@ -14,45 +14,27 @@ import (
 // CreateOrderInput is an order as the storefront places it.
 type CreateOrderInput struct {
 	IdempotencyKey string `header:"Idempotency-Key" required:"true" minLength:"1" maxLength:"255" doc:"Required. A retry with the same key and body replays the first response (Idempotent-Replayed: true); another body gets 422 idempotency-key-reused. Kept 48 hours."`
-	Body           struct {
-		ExternalID string   `json:"external_id,omitempty" maxLength:"255" doc:"The storefront's own order id."`
-		Customer   Customer `json:"customer"`
-		ShipTo     Address  `json:"ship_to"`
-		Lines      []LineIn `json:"lines" doc:"Lines of the same SKU are merged into one line (quantities added). Quantities from 1 to 10,000."`
-		Payment    struct {
-			Provider  string `json:"provider" doc:"stripe (reference: PaymentIntent id), paypal (reference: PayPal order id) or manual (no payment yet: pending_payment until a person marks it paid; the stock is held for the configured time, 30 minutes by default)."`
-			Reference string `json:"reference,omitempty" maxLength:"255"`
-		} `json:"payment"`
-		Notify *struct {
-			Email bool `json:"email"`
-			SMS   bool `json:"sms"`
-		} `json:"notify,omitempty" doc:"Which messages the customer gets; email only by default."`
-	}
+	Body           CreateOrderBody
 }
 
-// OrderOutput is one order.
-type OrderOutput struct {
-	Status int
-	Body   Order
+// CreateOrderBody is the JSON body of POST /orders.
+type CreateOrderBody struct {
+	ExternalID string   `json:"external_id,omitempty" maxLength:"255" doc:"The storefront's own order id."`
+	Customer   Customer `json:"customer"`
+	ShipTo     Address  `json:"ship_to"`
+	Lines      []LineIn `json:"lines" doc:"Lines of the same SKU are merged into one line (quantities added). Quantities from 1 to 10,000."`
+	Payment    struct {
+		Provider  string `json:"provider" doc:"stripe (reference: PaymentIntent id), paypal (reference: PayPal order id) or manual (no payment yet: pending_payment until a person marks it paid; the stock is held for the configured time, 30 minutes by default)."`
+		Reference string `json:"reference,omitempty" maxLength:"255"`
+	} `json:"payment"`
+	Notify *struct {
+		Email bool `json:"email"`
+		SMS   bool `json:"sms"`
+	} `json:"notify,omitempty" doc:"Which messages the customer gets; email only by default."`
 }
 
-// createOrder places an order: price, reserve, then verify the payment.
-func (a *API) createOrder(ctx context.Context, in *CreateOrderInput) (*OrderOutput, error) {
-	key := apiKeyFrom(ctx)
-	claim := claimFrom(ctx)
-	s, err := models.GetStoreSettings(ctx, a.db)
-	if err != nil {
-		return nil, err
-	}
-	if claim != nil && claim.OrderID != 0 {
-		// An earlier run with this key placed the order and was cut short: finish it.
-		o, err := models.GetOrder(ctx, a.db, claim.OrderID)
-		if err != nil {
-			return nil, err
-		}
-		return a.finishCheckout(ctx, o, s)
-	}
-	b := in.Body
+// checkoutRequest turns the body into the model's request, normalised.
+func (b CreateOrderBody) checkoutRequest() models.CheckoutRequest {
 	req := models.CheckoutRequest{ExternalID: b.ExternalID,
 		Customer: models.Customer{Email: b.Customer.Email, Name: b.Customer.Name, Phone: b.Customer.Phone},
 		ShipTo: models.Address{Name: b.ShipTo.Name, Line1: b.ShipTo.Line1, Line2: b.ShipTo.Line2, City: b.ShipTo.City,
@@ -66,6 +48,32 @@ func (a *API) createOrder(ctx context.Context, in *CreateOrderInput) (*OrderOutp
 		req.Lines = append(req.Lines, models.CheckoutLine{SKU: l.SKU, Quantity: l.Quantity})
 	}
 	req.Normalize()
+	return req
+}
+
+// OrderOutput is one order.
+type OrderOutput struct {
+	Status int
+	Body   Order
+}
+
+// createOrder places an order: price, reserve, then verify the payment.
+func (a *API) createOrder(ctx context.Context, in *CreateOrderInput) (*OrderOutput, error) {
+	key := apiKeyFrom(ctx)
+	claim := claimFrom(ctx)
+	s, err := a.settings.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if claim != nil && claim.OrderID != 0 {
+		// An earlier run with this key placed the order and was cut short: finish it.
+		o, err := models.GetOrder(ctx, a.db, claim.OrderID)
+		if err != nil {
+			return nil, err
+		}
+		return a.finishCheckout(ctx, o, s)
+	}
+	req := in.Body.checkoutRequest()
 	if fe := req.Validate(); len(fe) > 0 {
 		return nil, invalid(fe)
 	}

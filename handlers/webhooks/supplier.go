@@ -33,7 +33,7 @@ type stockUpdated struct {
 // with the supplier's signing secret (5-minute tolerance), deduplicated by
 // webhook-id, applied per SKU in one transaction. A bad signature or a stale
 // timestamp is a 401 and changes nothing.
-func (r *receiver) supplierStock(c *fiber.Ctx) error {
+func (r *Receivers) supplierStock(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	sup, err := models.GetSupplierByCode(ctx, r.DB, c.Params("code"))
 	if errors.Is(err, models.ErrNotFound) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"dropship/models"
+	"dropship/views/components"
 )
 
 func teamSize(d *models.Dashboard) int64 {
@@ -43,17 +44,19 @@ func failuresKind(d *models.Dashboard) string {
 	return ""
 }
 
+// dayPoints turns the 14-day figures into chart bars labelled like "Mon 23".
+func dayPoints(d *models.Dashboard) []components.BarPoint {
+	out := make([]components.BarPoint, len(d.OrdersByDay))
+	for i, day := range d.OrdersByDay {
+		out[i] = components.BarPoint{Label: day.Day.Format("Mon 2"), Short: day.Day.Format("2"), Value: day.Orders,
+			Title: fmt.Sprintf("%s: %d orders, %s %s", day.Day.Format("Mon 2 Jan"), day.Orders, models.FormatCents(day.TotalCents), d.Currency)}
+	}
+	return out
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "—"
 	}
 	return s
-}
-
-// countKind colours a count: kind when there is any, ok when none.
-func countKind(n int64, kind string) string {
-	if n > 0 {
-		return kind
-	}
-	return "ok"
 }

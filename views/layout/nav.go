@@ -18,6 +18,7 @@ type NavItem struct {
 // Nav lists the pages people can open, in order. Only pages that work belong here.
 var Nav = []NavItem{
 	{Section: "", Label: "Dashboard", Href: "/", Icon: iconHome, Perm: models.PermRead},
+	{Section: "", Label: "Orders", Href: "/orders", Icon: iconOrders, Perm: models.PermRead},
 	{Section: "Catalog", Label: "Catalog", Href: "/catalog", Icon: iconBox, Perm: models.PermRead},
 	{Section: "Catalog", Label: "SKU mapping", Href: "/mapping", Icon: iconLink, Perm: models.PermRead},
 	{Section: "Catalog", Label: "Suppliers", Href: "/suppliers", Icon: iconTruck, Perm: models.PermRead},
@@ -52,6 +53,7 @@ const (
 	iconBox    = "M21 8 12 3 3 8m18 0v8l-9 5m9-13-9 5m0 8-9-5V8m9 13v-8M3 8l9 5"
 	iconLink   = "M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1"
 	iconTruck  = "M3 6h11v10H3zM14 9h4l3 3v4h-7M7.5 19a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3Zm10 0a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3Z"
+	iconOrders = "M6 2h12l2 5v13a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V7l2-5Zm-2 5h16M9 11h6M9 15h6"
 	iconHome   = "M3 10.5 12 3l9 7.5V20a1 1 0 0 1-1 1h-5v-6H9v6H4a1 1 0 0 1-1-1v-9.5Z"
 	iconClock  = "M12 7v5l3 2m6-2a9 9 0 1 1-18 0 9 9 0 0 1 18 0Z"
 	iconShield = "M12 3 4 6v6c0 4.5 3.4 8.3 8 9 4.6-.7 8-4.5 8-9V6l-8-3Zm-3 9 2 2 4-4"

@@ -254,11 +254,28 @@ func statusHint(s string) string {
 	return "kept for history only"
 }
 
+// lastSeen says compactly how long ago the supplier's freshest figure came in.
 func lastSeen(s models.SupplierSummary) string {
 	if s.LastSeenAt == nil {
 		return "never"
 	}
-	return components.Ago(*s.LastSeenAt)
+	d := time.Since(*s.LastSeenAt)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+}
+
+func days(n int) string {
+	if n == 1 {
+		return "1 day"
+	}
+	return fmt.Sprintf("%d days", n)
 }
 
 // lagKind flags a supplier whose freshest offer is older than its allowed lag.

@@ -3,11 +3,11 @@ package easypost
 import (
 	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
+
+	"dropship/integrations/internal/fixtures"
 )
 
 // The secret and header of the fixture, from shared/fixtures/README.md.
@@ -16,30 +16,8 @@ const (
 	fixtureHeader = "hmac-sha256-hex=38f3f53c103713df81616a0a186d77141957323ec21d5fe9363db93840f527db"
 )
 
-func fixture(t *testing.T, name string) []byte {
-	t.Helper()
-	dir := os.Getenv("DROPSHIP_FIXTURES")
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for d := wd; ; d = filepath.Dir(d) {
-			if fi, err := os.Stat(filepath.Join(d, "shared", "fixtures")); err == nil && fi.IsDir() {
-				dir = filepath.Join(d, "shared", "fixtures")
-				break
-			}
-			if filepath.Dir(d) == d {
-				t.Fatalf("shared/fixtures not found above %s; set DROPSHIP_FIXTURES", wd)
-			}
-		}
-	}
-	b, err := os.ReadFile(filepath.Join(dir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+// fixture reads a file of the shared fixtures.
+func fixture(t testing.TB, name string) []byte { return fixtures.Read(t, name) }
 
 func TestFixtureVerifies(t *testing.T) {
 	t.Parallel()

@@ -7,42 +7,18 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"dropship/integrations/internal/fixtures"
 )
 
-// fixture reads a file of the shared fixtures: $DROPSHIP_FIXTURES, or the
-// shared/fixtures folder beside the repository root found by walking up.
-func fixture(t *testing.T, name string) []byte {
-	t.Helper()
-	dir := os.Getenv("DROPSHIP_FIXTURES")
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for d := wd; ; d = filepath.Dir(d) {
-			if fi, err := os.Stat(filepath.Join(d, "shared", "fixtures")); err == nil && fi.IsDir() {
-				dir = filepath.Join(d, "shared", "fixtures")
-				break
-			}
-			if filepath.Dir(d) == d {
-				t.Fatalf("shared/fixtures not found above %s; set DROPSHIP_FIXTURES", wd)
-			}
-		}
-	}
-	b, err := os.ReadFile(filepath.Join(dir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+// fixture reads a file of the shared fixtures.
+func fixture(t testing.TB, name string) []byte { return fixtures.Read(t, name) }
 
 type vector struct {
 	Secret    string `json:"secret"`

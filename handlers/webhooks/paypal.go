@@ -1,0 +1,21 @@
+package webhooks
+
+import (
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// paypal receives POST /webhooks/paypal, verified with PayPal's verify-webhook-signature.
+func (r *Receivers) paypal(c *fiber.Ctx) error {
+	if r.PayPal == nil {
+		return notConfigured(c, "PayPal")
+	}
+	header := http.Header{}
+	c.Request().Header.VisitAll(func(k, v []byte) { header.Add(string(k), string(v)) })
+	ev, err := r.PayPal.ParseWebhook(c.UserContext(), header, c.Body())
+	if err != nil {
+		return r.verifyError(c, "paypal", err)
+	}
+	return r.applyPaymentEvent(c, ev)
+}
