@@ -301,3 +301,13 @@ func CountOpenLowStockAlerts(ctx context.Context, db *gorm.DB) (int64, error) {
 	}
 	return n, nil
 }
+
+// storeLowStockDefault is the store's low-stock threshold for variants
+// without their own (DefaultLowStockThreshold when the settings can't be read).
+func storeLowStockDefault(ctx context.Context, db *gorm.DB) int64 {
+	st, err := GetStoreSettings(ctx, db)
+	if err != nil {
+		return DefaultLowStockThreshold
+	}
+	return int64(st.LowStockThreshold)
+}
