@@ -103,9 +103,16 @@ func cmdServe(ctx context.Context, root string, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: listen on %s: %w", e.cfg.ListenAddr, err)
 	}
-	sched.Start()
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
+	if demoLogin != nil {
+		stopSandboxes, err := startDemoSandboxes(ctx, e, box, root)
+		if err != nil {
+			return err
+		}
+		defer stopSandboxes()
+	}
+	sched.Start()
 
 	e.log.Info("dropship is up", "url", e.cfg.BaseURL, "listen", e.cfg.ListenAddr)
 	if demoLogin != nil {
