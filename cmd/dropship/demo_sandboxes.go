@@ -110,4 +110,3 @@ func startDemoSandboxes(ctx context.Context, e *env, box *models.SecretBox, root
 	}
 	return stop, nil
 }
-
