@@ -73,8 +73,9 @@ type SandboxAddrs struct {
 }
 
 // ConnectSandboxes points the demo suppliers at the running sandboxes (the
-// ports may differ from the seeded ones) and fills a missing mapping;
-// suppliers a person made or renamed are left alone.
+// ports may differ from the seeded ones; an empty address leaves that
+// supplier as it is) and fills a missing mapping; suppliers a person made or
+// renamed are left alone.
 func ConnectSandboxes(ctx context.Context, db *gorm.DB, box *models.SecretBox, a SandboxAddrs) error {
 	for _, code := range SupplierCodes {
 		s, err := models.GetSupplierByCode(ctx, db, code)
@@ -84,8 +85,14 @@ func ConnectSandboxes(ctx context.Context, db *gorm.DB, box *models.SecretBox, a
 		c := s.Connection
 		switch code {
 		case "ACME":
+			if a.ACMEInventoryURL == "" {
+				continue
+			}
 			c.URL = a.ACMEInventoryURL
 		case "BOLT":
+			if a.BOLTSFTPAddr == "" {
+				continue
+			}
 			host, port, err := net.SplitHostPort(a.BOLTSFTPAddr)
 			if err != nil {
 				return fmt.Errorf("demo: %w", err)
@@ -93,6 +100,9 @@ func ConnectSandboxes(ctx context.Context, db *gorm.DB, box *models.SecretBox, a
 			c.Host = host
 			c.Port, _ = strconv.Atoi(port)
 		case "CRANE":
+			if a.CRANEFeedURL == "" {
+				continue
+			}
 			c.URL = a.CRANEFeedURL
 		default:
 			continue

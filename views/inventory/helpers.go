@@ -81,13 +81,16 @@ func n(v int64) string { return components.Number(v) }
 func unitsChange(before, after int64) string {
 	s := n(before) + " → " + n(after)
 	if before > 0 && before != after {
-		pct := (after - before) * 100 / before
+		pct := float64(after-before) * 100 / float64(before)
 		sign := "+"
 		if pct < 0 {
-			sign = "−"
-			pct = -pct
+			sign, pct = "−", -pct
 		}
-		s += fmt.Sprintf(" (%s%d%%)", sign, pct)
+		if pct < 10 {
+			s += fmt.Sprintf(" (%s%.1f%%)", sign, pct)
+		} else {
+			s += fmt.Sprintf(" (%s%.0f%%)", sign, pct)
+		}
 	}
 	return s
 }
@@ -270,4 +273,20 @@ func leadText(days *int) string {
 		return "—"
 	}
 	return fmt.Sprintf("%d d", *days)
+}
+
+func lastErrorHint(e string) string {
+	if e == "" {
+		return "the last run worked"
+	}
+	return e
+}
+
+// problemsNote says how many of a run's problem rows are listed.
+func problemsNote(r *models.SyncRun) string {
+	total := r.RowsRejected + r.RowsDuplicate
+	if int64(len(r.FirstErrors)) < total {
+		return fmt.Sprintf("The first %d of %s, by line.", len(r.FirstErrors), n(total))
+	}
+	return "By line in the file."
 }
