@@ -36,7 +36,7 @@ func TestMain(m *testing.M) {
 type childSync struct {
 	DatabaseURL string `json:"database_url"`
 	SupplierID  int64  `json:"supplier_id"`
-	Feed        string `json:"feed"` // a CSV file with header sku,quantity,cost,currency,lead_time_days[,barcode,title]
+	Feed        string `json:"feed"`            // a CSV file with header sku,quantity,cost,currency,lead_time_days[,barcode,title]
 	Extra       bool   `json:"extra,omitempty"` // the feed has the barcode and title columns
 	// PauseEvery and Pause slow the reading down (a pause after every PauseEvery bytes).
 	PauseEvery int           `json:"pause_every,omitempty"`
