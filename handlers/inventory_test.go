@@ -34,7 +34,7 @@ type syncApp struct {
 	variants map[string]int64 // supplier SKU -> variant id
 }
 
-func newSyncApp(t *testing.T, skus int, kind string, webhookSecret standardwebhooks.Secret) *syncApp {
+func newSyncApp(t testing.TB, skus int, kind string, webhookSecret standardwebhooks.Secret) *syncApp {
 	t.Helper()
 	db := dbtest.New(t)
 	ctx := context.Background()

@@ -58,8 +58,8 @@ func NewInventory(db *gorm.DB, box *models.SecretBox, log *slog.Logger, sched *S
 }
 
 // Jobs are the inventory's own recurring jobs: keeping the per-supplier jobs
-// in step with the suppliers' schedules, and the low-stock check that also
-// catches crossings checkout causes.
+// in step with the suppliers' schedules, the low-stock check that also
+// catches crossings checkout causes, and purging old sync records.
 func (inv *Inventory) Jobs() []Job {
 	return []Job{
 		{Name: "supplier-schedules", Every: 30 * time.Second, Quiet: true, Run: inv.Reload},
@@ -69,6 +69,14 @@ func (inv *Inventory) Jobs() []Job {
 				return "", err
 			}
 			return fmt.Sprintf("%d low-stock alerts opened, %d resolved, %d emails queued", c.Opened, c.Resolved, c.Mails), nil
+		}},
+		{Name: "sync-housekeeping", Every: time.Hour, LeaderOnly: true, Run: func(ctx context.Context) (string, error) {
+			p, err := models.PurgeSyncRecords(ctx, inv.db)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("purged %d stock history rows, %d sync runs, %d decided held feeds, %d resolved alerts; closed %d dead runs",
+				p.History, p.Runs, p.Held, p.Alerts, p.Dead), nil
 		}},
 	}
 }

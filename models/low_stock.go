@@ -60,6 +60,9 @@ mails AS (
 )
 SELECT (SELECT count(*) FROM opened) AS opened, (SELECT count(*) FROM resolved) AS resolved, (SELECT count(*) FROM mails) AS mails`
 
+// checkLowStockList is the most variant ids CheckLowStock sends as a list.
+const checkLowStockList = 20000
+
 // LowStockCheck counts what CheckLowStock did.
 type LowStockCheck struct {
 	Opened, Resolved, Mails int64
@@ -75,6 +78,9 @@ func CheckLowStock(ctx context.Context, db *gorm.DB, variantIDs []int64) (LowSto
 	}
 	var q string
 	args := []any{sql.Named("def", st.LowStockThreshold)}
+	if len(variantIDs) > checkLowStockList {
+		variantIDs = nil // a big sync: the index finds the few low ones faster than half a million ids are sent
+	}
 	if variantIDs == nil {
 		// Only variants that can be low (the index on available finds them) or have an alert to resolve.
 		q = fmt.Sprintf(checkLowStockQuery, `(GREATEST(vs.supply - vs.reserved, 0) <= @maxthr

@@ -262,8 +262,8 @@ func (l *SyncLock) apply(ctx context.Context, run *SyncRun, snap Snapshot, prog 
 			state.LastSnapshotAt.UTC().Format(time.RFC3339))
 	}
 	if approval == nil && snap.Full && state.LastSnapshotAt != nil && state.LastSnapshotAt.After(snap.At) {
-		return nil, fmt.Errorf("this snapshot (%s) is older than the one already applied (%s); nothing was changed",
-			snap.At.Format(time.RFC3339), state.LastSnapshotAt.UTC().Format(time.RFC3339))
+		// Say an upload newer than the supplier's file: what we hold is newer, nothing to do.
+		return nil, l.finishOlder(ctx, run, snap, *state.LastSnapshotAt)
 	}
 	named := func(extra ...any) []any {
 		now := time.Now().UTC()
@@ -416,6 +416,19 @@ func (l *SyncLock) apply(ctx context.Context, run *SyncRun, snap Snapshot, prog 
 		return nil, err
 	}
 	return changedVariants, nil
+}
+
+// finishOlder ends a run whose snapshot is older than the one applied last:
+// it counts as "not modified" (what we hold is newer), and its validators are
+// kept so the same file is not fetched again.
+func (l *SyncLock) finishOlder(ctx context.Context, run *SyncRun, snap Snapshot, newest time.Time) error {
+	return l.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := finishRun(tx, run, SyncNotModified, fmt.Sprintf("the feed's figures (%s) are older than those applied last (%s); nothing to do",
+			snap.At.Format(time.RFC3339), newest.UTC().Format(time.RFC3339))); err != nil {
+			return err
+		}
+		return saveState(tx, l.SupplierID, snap, 0, false)
+	})
 }
 
 // guardReason says why a full snapshot must wait for a person: it cuts the

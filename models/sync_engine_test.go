@@ -641,3 +641,49 @@ func TestLowStockAlertsOncePerCrossing(t *testing.T) {
 		t.Errorf("trend %v: want 20 thirty days ago and 5 today", tr)
 	}
 }
+
+func TestPurgeSyncRecords(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	ctx := context.Background()
+	s := newSyncShop(t, db, 10)
+	old, _ := applyCSV(t, db, s.supplier.ID, "sku,quantity\nX-0,9\n", time.Now().Add(-time.Hour))
+	fresh, _ := applyCSV(t, db, s.supplier.ID, "sku,quantity\nX-0,8\n", time.Now())
+	dead, _ := models.StartSyncRun(ctx, db, s.supplier.ID, models.SourceFeed, models.TriggerSchedule, nil, "gone")
+	db.Exec("UPDATE sync_runs SET started_at = now() - interval '100 days' WHERE id = ?", old.ID)
+	db.Exec("UPDATE stock_history SET recorded_at = now() - interval '100 days' WHERE sync_run_id = ?", old.ID)
+	db.Exec("UPDATE sync_runs SET updated_at = now() - interval '1 hour' WHERE id = ?", dead.ID)
+	p, err := models.PurgeSyncRecords(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Runs != 1 || p.History != 1 || p.Dead != 1 {
+		t.Errorf("purged %+v, want the old run and its history, and the dead run closed", p)
+	}
+	if _, err := models.GetSyncRun(ctx, db, fresh.ID); err != nil {
+		t.Errorf("the fresh run went: %v", err)
+	}
+	if r, _ := models.GetSyncRun(ctx, db, dead.ID); r.Status != models.SyncFailed {
+		t.Errorf("dead run is %s", r.Status)
+	}
+}
+
+func TestSyncOlderSnapshotChangesNothing(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	s := newSyncShop(t, db, 10)
+	now := time.Now()
+	if _, err := applyCSV(t, db, s.supplier.ID, "sku,quantity\nX-0,7\n", now); err != nil {
+		t.Fatal(err)
+	}
+	run, err := applyCSV(t, db, s.supplier.ID, "sku,quantity\nX-0,9\n", now.Add(-time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Status != models.SyncNotModified || !strings.Contains(run.Error, "older") {
+		t.Errorf("an older feed: %s %q, want not_modified saying it is older", run.Status, run.Error)
+	}
+	if got := offerQty(t, db, s.supplier.ID, "X-0"); got != 7 {
+		t.Errorf("X-0 %d, want 7 kept", got)
+	}
+}

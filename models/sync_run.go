@@ -147,6 +147,9 @@ func (r *SyncRun) Percent() int {
 func (r *SyncRun) Summary() string {
 	switch r.Status {
 	case SyncNotModified:
+		if r.Error != "" {
+			return r.Error
+		}
 		return "the feed has not changed since the last sync"
 	case SyncFailed:
 		return "failed: " + r.Error
@@ -319,4 +322,51 @@ func SyncInFlight(ctx context.Context, db *gorm.DB, supplierID int64) (bool, err
 		return false, fmt.Errorf("models: sync in flight: %w", err)
 	}
 	return n > 0, nil
+}
+
+// Retention of the sync records.
+const (
+	StockHistoryRetention = 90 * 24 * time.Hour // the low-stock trend needs 30 days
+	SyncRunRetention      = 90 * 24 * time.Hour
+	WebhookRunRetention   = 14 * 24 * time.Hour // one run per webhook batch: many, small
+	// syncRunStale is how long a running run may go without a progress write
+	// (every 400 ms while alive) before it is taken for dead.
+	syncRunStale = 15 * time.Minute
+)
+
+// SyncPurge counts what PurgeSyncRecords removed or closed.
+type SyncPurge struct {
+	History, Runs, Held, Alerts, Dead int64
+}
+
+// PurgeSyncRecords deletes stock history, sync runs, decided held feeds and
+// resolved alerts past their retention, and fails runs whose process died
+// without another run of the supplier noticing.
+func PurgeSyncRecords(ctx context.Context, db *gorm.DB) (SyncPurge, error) {
+	var p SyncPurge
+	now := time.Now().UTC()
+	steps := []struct {
+		n    *int64
+		q    string
+		args []any
+	}{
+		{&p.Dead, `UPDATE sync_runs SET status = 'failed', phase = 'done', finished_at = now(), updated_at = now(),
+			error = 'the process running this sync stopped before it finished; nothing of it was applied'
+			WHERE status = 'running' AND updated_at < ?`, []any{now.Add(-syncRunStale)}},
+		{&p.History, "DELETE FROM stock_history WHERE recorded_at < ?", []any{now.Add(-StockHistoryRetention)}},
+		{&p.Held, "DELETE FROM held_feeds WHERE status <> 'pending' AND created_at < ?", []any{now.Add(-SyncRunRetention)}},
+		{&p.Runs, `DELETE FROM sync_runs r WHERE r.status <> 'running'
+			AND (r.started_at < ? OR (r.source = 'webhook' AND r.started_at < ?))
+			AND NOT EXISTS (SELECT 1 FROM held_feeds h WHERE h.sync_run_id = r.id OR h.applied_run_id = r.id)`,
+			[]any{now.Add(-SyncRunRetention), now.Add(-WebhookRunRetention)}},
+		{&p.Alerts, "DELETE FROM low_stock_alerts WHERE resolved_at < ?", []any{now.Add(-SyncRunRetention)}},
+	}
+	for _, s := range steps {
+		res := db.WithContext(ctx).Exec(s.q, s.args...)
+		if res.Error != nil {
+			return p, fmt.Errorf("models: purge sync records: %w", res.Error)
+		}
+		*s.n = res.RowsAffected
+	}
+	return p, nil
 }
