@@ -135,7 +135,48 @@ CREATE TABLE low_stock_alerts (
 CREATE UNIQUE INDEX low_stock_alerts_open_key ON low_stock_alerts (variant_id) WHERE resolved_at IS NULL;
 CREATE INDEX low_stock_alerts_recent_idx ON low_stock_alerts (opened_at DESC);
 
+-- The pool trigger on offers, as 00002 wrote it, but planned on every call.
+-- PL/pgSQL caches the plan of its join of new_rows and old_rows with the row
+-- estimate of the first statement the session ran: after a one-row update
+-- (a webhook, a manual edit) that plan is a nested loop, and a sync updating
+-- 150,000 offers on the same pooled connection ran for many minutes instead
+-- of seconds. EXECUTE plans the same query with the real sizes each time.
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION offers_supply_after_update() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE $q$
+    SELECT refresh_variant_supply(ARRAY(
+        SELECT DISTINCT x.variant_id FROM (
+            SELECT n.variant_id AS new_variant, o.variant_id AS old_variant
+            FROM new_rows n JOIN old_rows o ON o.id = n.id
+            WHERE (n.reported_quantity, n.active, n.variant_id, n.supplier_id)
+                  IS DISTINCT FROM (o.reported_quantity, o.active, o.variant_id, o.supplier_id)
+        ) AS changed
+        CROSS JOIN LATERAL (VALUES (changed.new_variant), (changed.old_variant)) AS x(variant_id)))
+    $q$;
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
+
 -- +goose Down
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION offers_supply_after_update() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM refresh_variant_supply(ARRAY(
+        SELECT DISTINCT x.variant_id FROM (
+            SELECT n.variant_id AS new_variant, o.variant_id AS old_variant
+            FROM new_rows n JOIN old_rows o ON o.id = n.id
+            WHERE (n.reported_quantity, n.active, n.variant_id, n.supplier_id)
+                  IS DISTINCT FROM (o.reported_quantity, o.active, o.variant_id, o.supplier_id)
+        ) AS changed
+        CROSS JOIN LATERAL (VALUES (changed.new_variant), (changed.old_variant)) AS x(variant_id)));
+    RETURN NULL;
+END;
+$$;
+-- +goose StatementEnd
 DROP TABLE low_stock_alerts;
 DROP TABLE stock_history;
 DROP TABLE held_feed_rows;

@@ -134,3 +134,35 @@ func rawUpsert(b *testing.B, url, path, upsert string) time.Duration {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// BenchmarkSyncAfterSmallUpdate applies a 40,000-row feed (half changed) on
+// a connection whose session first ran a one-offer update: the pool
+// trigger's plans must not keep that first statement's one-row estimate
+// (they did, and this took minutes; see 00005).
+func BenchmarkSyncAfterSmallUpdate(b *testing.B) {
+	const n = 40000
+	url := dbtest.NewURL(b)
+	db := dbtest.Open(b, url)
+	sup := seedBulkSupplier(b, db, n)
+	feed := filepath.Join(b.TempDir(), "feed.csv")
+	writeBulkFeed(b, feed, n, false)
+	one := dbtest.Open(b, url)
+	sqlDB, _ := one.DB()
+	body := mustRead(b, feed)
+	var took time.Duration
+	for b.Loop() {
+		// One session runs the one-row update; it is the only idle connection when the sync pins one.
+		sqlDB.SetMaxOpenConns(1)
+		if err := one.Exec("UPDATE offers SET reported_quantity = reported_quantity + 1 WHERE supplier_sku = 'S0000001'").Error; err != nil {
+			b.Fatal(err)
+		}
+		sqlDB.SetMaxOpenConns(4)
+		start := time.Now()
+		run, err := applyFeed(b, one, sup, "feed.csv", body, benchMapping, time.Now())
+		if err != nil || run.Status != "succeeded" {
+			b.Fatalf("%v %+v", err, run)
+		}
+		took = time.Since(start)
+	}
+	b.ReportMetric(took.Seconds(), "sync-40k-s")
+}
