@@ -382,7 +382,7 @@ func PlaceOrder(ctx context.Context, db *gorm.DB, req CheckoutRequest, opts Plac
 		"provider": o.PaymentProvider, "reference": o.PaymentReference,
 		"notify_email": o.NotifyEmail, "notify_sms": o.NotifySMS, "hold": hold, "now": now,
 		"line_nos": lineNos, "variant_ids": ids, "skus": skus, "titles": titles, "options": options, "quantities": qtys, "prices": prices,
-		"message":         fmt.Sprintf("placed with %d lines for %s %s, paid by %s", n, FormatCents(o.TotalCents), o.Currency, o.PaymentProvider),
+		"message":         fmt.Sprintf("placed with %s for %s %s, paid by %s", plural(n, "line"), FormatCents(o.TotalCents), o.Currency, o.PaymentProvider),
 		"idempotency_key": opts.IdempotencyKey,
 	}).Scan(&row).Error
 	var pgErr *pgconn.PgError
