@@ -168,11 +168,19 @@ type OrderPage struct {
 
 // listOrders finds the key's orders with an external id.
 func (a *API) listOrders(ctx context.Context, in *ListOrdersInput) (*OrderPage, error) {
-	orders, err := models.ListOrdersByExternalID(ctx, a.db, apiKeyFrom(ctx).ID, in.ExternalID, in.Limit)
+	before, ok := decodeCursor("o", in.Cursor)
+	if !ok {
+		return nil, invalid(models.FieldErrors{"cursor": "is not a cursor this API gave"})
+	}
+	orders, err := models.ListOrdersByExternalID(ctx, a.db, apiKeyFrom(ctx).ID, in.ExternalID, before, in.Limit)
 	if err != nil {
 		return nil, err
 	}
 	out := &OrderPage{}
+	if len(orders) > in.Limit {
+		orders = orders[:in.Limit]
+		out.Body.NextCursor = encodeCursor("o", orders[len(orders)-1].ID)
+	}
 	out.Body.Items = make([]Order, 0, len(orders))
 	for i := range orders {
 		out.Body.Items = append(out.Body.Items, orderOf(&orders[i]))
