@@ -8,6 +8,7 @@ import (
 
 	"dropship/models"
 	"dropship/models/dbtest"
+	"dropship/models/demo"
 )
 
 func fieldErrors(t *testing.T, err error) models.FieldErrors {
@@ -248,5 +249,43 @@ func TestBulkMappingCSV(t *testing.T) {
 	// Remapping a supplier SKU to another variant moves the offer.
 	if _, err := models.SetOfferActive(ctx, db, nil, 0, false, ""); !errors.Is(err, models.ErrNotFound) {
 		t.Fatalf("unknown offer: %v", err)
+	}
+}
+
+// TestCatalogPagesEveryOrder walks the whole catalog page by page in every
+// sort order, both directions: every variant comes exactly once.
+func TestCatalogPagesEveryOrder(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	ctx := context.Background()
+	box, _ := models.NewSecretBox([]byte("0123456789abcdef0123456789abcdef"))
+	if _, err := demo.Seed(ctx, db, box); err != nil {
+		t.Fatal(err)
+	}
+	counts, _ := models.CountCatalog(ctx, db)
+	for _, sort := range models.SortKeys {
+		for _, desc := range []bool{false, true} {
+			seen := map[int64]bool{}
+			after := ""
+			for page := 0; page < 100; page++ {
+				rows, next, err := models.SearchCatalog(ctx, db, models.CatalogFilter{Sort: sort, Desc: desc, After: after, Limit: 37})
+				if err != nil {
+					t.Fatalf("%s desc=%v page %d: %v", sort, desc, page+1, err)
+				}
+				for _, r := range rows {
+					if seen[r.VariantID] {
+						t.Fatalf("%s desc=%v: variant %d on two pages", sort, desc, r.VariantID)
+					}
+					seen[r.VariantID] = true
+				}
+				if next == "" {
+					break
+				}
+				after = next
+			}
+			if int64(len(seen)) != counts.Variants {
+				t.Errorf("%s desc=%v: walked %d variants, the catalog has %d", sort, desc, len(seen), counts.Variants)
+			}
+		}
 	}
 }
