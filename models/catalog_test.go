@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -287,5 +288,34 @@ func TestCatalogPagesEveryOrder(t *testing.T) {
 				t.Errorf("%s desc=%v: walked %d variants, the catalog has %d", sort, desc, len(seen), counts.Variants)
 			}
 		}
+	}
+}
+
+// TestStockAdjustmentsNeedAReason: a hand-made change of a reported quantity
+// or of a mapping's on/off state is refused without a reason, and audited with it.
+func TestStockAdjustmentsNeedAReason(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	ctx := context.Background()
+	_, vs := mustProduct(t, db, "Mug", nil, models.VariantInput{SKU: "MUG-1", PriceCents: 900})
+	sup := mustSupplier(t, db, "ADJ", 0)
+	o := mustOffer(t, db, sup, vs[0], "ADJ-1", 10)
+	in := models.OfferInput{SupplierSKU: "ADJ-1", ReportedQuantity: 4, MinQuantity: 1, Active: true, UnitCostCents: 500}
+	if _, err := models.UpdateOffer(ctx, db, nil, o.ID, in); fieldErrors(t, err)["reason"] == "" {
+		t.Fatalf("quantity changed without a reason: %v", err)
+	}
+	if available(t, db, vs[0].ID) != 10 {
+		t.Fatal("a refused adjustment changed the pool")
+	}
+	in.Reason = "counted the shelf"
+	if _, err := models.UpdateOffer(ctx, db, nil, o.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := models.ListAudit(ctx, db, "offer", fmt.Sprint(o.ID), 1)
+	if len(entries) != 1 || entries[0].Reason != "counted the shelf" {
+		t.Errorf("audit of the adjustment: %+v", entries)
+	}
+	if _, err := models.SetOfferActive(ctx, db, nil, o.ID, false, " "); fieldErrors(t, err)["reason"] == "" {
+		t.Errorf("turned off without a reason: %v", err)
 	}
 }
