@@ -215,3 +215,36 @@ func TestDisabledUserIsSignedOut(t *testing.T) {
 		t.Errorf("disabled user signs in: %d, want 401", res.StatusCode)
 	}
 }
+
+// TestSafeNext: only paths of this site survive as the place to go after sign-in.
+func TestSafeNext(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"/jobs?outcome=failed":     "/jobs?outcome=failed",
+		"/orders/12":               "/orders/12",
+		"":                         "/",
+		"//evil.example/x":         "/",
+		"/\\evil.example":          "/",
+		"/\t/evil.example":         "/",
+		"/%0d%0aSet-Cookie:%20x=1": "/%0d%0aSet-Cookie:%20x=1",
+		"/\r\nSet-Cookie: x=1":     "/",
+		"https://evil.example/":    "/",
+		"javascript:alert(1)":      "/",
+		"jobs":                     "/",
+	} {
+		if got := safeNext(in); got != want {
+			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// Over HTTP, a signed-in visitor with a crafted next gets no header of the attacker's.
+	a := newTestApp(t)
+	b, _ := a.signedIn(models.RoleViewer)
+	res := b.get("/login?next=/%0d%0aSet-Cookie:%20pwn=1")
+	if strings.Contains(strings.Join(res.Header.Values("Set-Cookie"), ";"), "pwn") {
+		t.Errorf("the next parameter injected a header: %v", res.Header)
+	}
+	res = b.get("/login?next=/%09/evil.example")
+	if loc := res.Header.Get("Location"); loc != "/" {
+		t.Errorf("Location %q for a tab-smuggled host, want /", loc)
+	}
+}

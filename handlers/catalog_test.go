@@ -331,6 +331,10 @@ func TestOfferInlineEditAndMappingActions(t *testing.T) {
 		t.Fatalf("saved offer %+v", saved)
 	}
 	b.postForm(fmt.Sprintf("/offers/%d/active", o.ID), url.Values{"active": {"false"}})
+	if saved, _ = models.GetOffer(ctx, a.DB, o.ID); !saved.Active {
+		t.Fatal("a mapping was turned off without a reason")
+	}
+	b.postForm(fmt.Sprintf("/offers/%d/active", o.ID), url.Values{"active": {"false"}, "reason": {"supplier stopped the line"}})
 	if saved, _ = models.GetOffer(ctx, a.DB, o.ID); saved.Active {
 		t.Fatal("offer still active")
 	}

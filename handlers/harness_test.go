@@ -35,6 +35,9 @@ type testOptions struct {
 	Ready   func(ctx context.Context) error
 	DB      *gorm.DB // share a database between two app instances
 	Deps    func(*Deps)
+
+	ProxyHeader    string
+	TrustedProxies []string
 }
 
 // newTestApp starts the app on its own database.
@@ -63,7 +66,7 @@ func newTestAppWith(t testing.TB, o testOptions) *testApp {
 	if o.Deps != nil {
 		o.Deps(&deps)
 	}
-	app, err := New(Config{BaseURL: o.BaseURL}, deps)
+	app, err := New(Config{BaseURL: o.BaseURL, ProxyHeader: o.ProxyHeader, TrustedProxies: o.TrustedProxies}, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

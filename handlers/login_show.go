@@ -1,6 +1,10 @@
 package handlers
 
 import (
+	"net/url"
+	"strings"
+	"unicode"
+
 	"github.com/gofiber/fiber/v2"
 
 	"dropship/views/auth"
@@ -14,10 +18,16 @@ func (s *Server) loginShow(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, auth.Login(auth.LoginForm{Next: c.Query("next")}))
 }
 
-// safeNext keeps redirects after sign-in on this site.
+// safeNext keeps redirects after sign-in on this site: a path of ours, with
+// no scheme, no host, no control characters or backslashes (which browsers
+// may read as "//" or which would split the Location header).
 func safeNext(next string) string {
-	if len(next) < 1 || next[0] != '/' || (len(next) > 1 && (next[1] == '/' || next[1] == '\\')) {
+	if next == "" || strings.ContainsAny(next, "\\") || strings.IndexFunc(next, unicode.IsControl) >= 0 {
 		return "/"
 	}
-	return next
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return "/"
+	}
+	return u.RequestURI()
 }

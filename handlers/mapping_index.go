@@ -42,14 +42,18 @@ func (s *Server) mappingData(c *fiber.Ctx) (mapping.IndexData, error) {
 		}
 		d.Next = "/mapping?" + q.Encode() + "#queue"
 	}
+	var pending []int64
 	for _, r := range rows {
-		it := mapping.QueueItem{Row: r}
 		if r.Status == models.UnmappedPending {
-			if it.Suggestions, err = models.Suggest(ctx, s.db, r.ID, 3); err != nil {
-				return d, err
-			}
+			pending = append(pending, r.ID)
 		}
-		d.Items = append(d.Items, it)
+	}
+	suggestions, err := models.SuggestMany(ctx, s.db, pending, 3)
+	if err != nil {
+		return d, err
+	}
+	for _, r := range rows {
+		d.Items = append(d.Items, mapping.QueueItem{Row: r, Suggestions: suggestions[r.ID]})
 	}
 	if d.Pending, err = models.CountUnmapped(ctx, s.db); err != nil {
 		return d, err

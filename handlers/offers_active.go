@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/gofiber/fiber/v2"
@@ -16,6 +17,15 @@ func (s *Server) offersActive(c *fiber.Ctx) error {
 	}
 	active := c.FormValue("active") == "true"
 	o, err := models.SetOfferActive(c.UserContext(), s.db, currentUser(c), id, active, c.FormValue("reason"))
+	var fields models.FieldErrors
+	if errors.As(err, &fields) {
+		offer, gerr := models.GetOffer(c.UserContext(), s.db, id)
+		if gerr != nil {
+			return gerr
+		}
+		s.flash(c, "error", "Not changed: "+fields["reason"]+".")
+		return s.redirect(c, fmt.Sprintf("/variants/%d/offers", offer.VariantID))
+	}
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"dropship/models"
 	"dropship/models/dbtest"
 )
 
@@ -173,5 +175,25 @@ func TestMetrics(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
+	}
+}
+
+// TestProxyHeaderOnlyFromTrustedProxies: a forged X-Forwarded-For from a
+// client that is not a trusted proxy does not change its address (the login
+// throttle counts the real one).
+func TestProxyHeaderOnlyFromTrustedProxies(t *testing.T) {
+	t.Parallel()
+	a := newTestAppWith(t, testOptions{ProxyHeader: "X-Forwarded-For", TrustedProxies: []string{"10.9.9.9"}})
+	u := a.createUser(models.RoleViewer)
+	b := a.newBrowser()
+	b.get("/login")
+	for i := 0; i < models.LoginMaxFailures; i++ {
+		// Each try claims another address; the throttle must see 127.0.0.1 every time.
+		b.postRaw("/login", url.Values{"email": {u.Email}, "password": {"guess"}, "_csrf": {b.csrf}}, "X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i))
+	}
+	other := a.createUser(models.RoleViewer)
+	res := b.postRaw("/login", url.Values{"email": {other.Email}, "password": {"guess"}, "_csrf": {b.csrf}}, "X-Forwarded-For", "198.51.100.77")
+	if res.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("after 5 failures from one real address with forged headers: %d, want 429", res.StatusCode)
 	}
 }

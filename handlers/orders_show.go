@@ -51,7 +51,11 @@ func (s *Server) orderAction(c *fiber.Ctx, action, done string, run func(id int6
 	}
 	back := fmt.Sprintf("/orders/%d", id)
 	err = run(id, f.Reason)
+	var fields models.FieldErrors
 	switch {
+	case errors.As(err, &fields):
+		f.Errors = fields
+		return s.renderOrder(c, id, fiber.StatusUnprocessableEntity, action, f)
 	case errors.Is(err, models.ErrInvalidTransition), errors.Is(err, models.ErrNotCancellable):
 		// Someone else moved the order meanwhile, or it shipped: say so on the page.
 		s.flash(c, "error", "Not done: the order is no longer in a state that allows it. Its current state is shown.")

@@ -33,8 +33,10 @@ import (
 type Config struct {
 	// BaseURL is where people reach the app; https turns on Secure cookies and HSTS.
 	BaseURL string
-	// ProxyHeader, when set (X-Forwarded-For), is trusted for the client address.
-	ProxyHeader string
+	// ProxyHeader, when set (X-Forwarded-For), gives the client address, but
+	// only on requests that come from one of TrustedProxies (default: loopback).
+	ProxyHeader    string
+	TrustedProxies []string
 	// API tunes the storefront API (rate limit per key).
 	API api.Config
 }
@@ -125,6 +127,10 @@ func New(cfg Config, d Deps) (*fiber.App, error) {
 		IdleTimeout:           120 * time.Second,
 		BodyLimit:             64 << 20,
 		ProxyHeader:           cfg.ProxyHeader,
+		// Without this check anyone could set the header and pick their own address
+		// (and so escape the per-address login throttle).
+		EnableTrustedProxyCheck: cfg.ProxyHeader != "",
+		TrustedProxies:          trustedProxies(cfg.TrustedProxies),
 	})
 	s.routes(app)
 	return app, nil
@@ -154,4 +160,11 @@ func (s *Server) registerMetrics(db *sql.DB) error {
 		}
 	}
 	return nil
+}
+
+func trustedProxies(list []string) []string {
+	if len(list) == 0 {
+		return []string{"127.0.0.1", "::1"}
+	}
+	return list
 }

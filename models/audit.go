@@ -2,11 +2,8 @@ package models
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -14,7 +11,9 @@ import (
 
 // AuditEntry is one change someone made, kept with its before and after. Each
 // entry's hash covers the previous entry's hash, so editing or deleting a row
-// breaks the chain and VerifyAuditChain shows where.
+// breaks the chain and VerifyAuditChain shows where. The chain is written by
+// the database when the entry's transaction commits (migration 00007): Seq,
+// PrevHash and Hash are read-only here.
 type AuditEntry struct {
 	ID         int64
 	At         time.Time
@@ -26,8 +25,9 @@ type AuditEntry struct {
 	Reason     string
 	Before     JSON
 	After      JSON
-	PrevHash   string
-	Hash       string
+	Seq        *int64 `gorm:"<-:false"`
+	PrevHash   string `gorm:"<-:false"`
+	Hash       string `gorm:"<-:false"`
 }
 
 // AuditRecord is what a caller says about a change; RecordAudit stores it.
@@ -41,12 +41,11 @@ type AuditRecord struct {
 	After      any // encoded as JSON; nil for a deletion
 }
 
-// auditGenesis is the previous hash of the first entry.
-const auditGenesis = "genesis"
-
-// RecordAudit appends r to the audit log inside tx, extending the hash chain.
+// RecordAudit appends r to the audit log inside tx. It takes no lock: the
+// entry joins the hash chain when tx commits.
 func RecordAudit(ctx context.Context, tx *gorm.DB, r AuditRecord) error {
-	e := AuditEntry{Actor: "system", Action: r.Action, EntityType: r.EntityType, EntityID: r.EntityID, Reason: r.Reason}
+	e := AuditEntry{Actor: "system", Action: r.Action, EntityType: r.EntityType, EntityID: r.EntityID, Reason: r.Reason,
+		At: time.Now().UTC().Truncate(time.Microsecond)}
 	if r.Actor != nil {
 		id := r.Actor.ID
 		e.ActorID, e.Actor = &id, r.Actor.Email
@@ -58,20 +57,6 @@ func RecordAudit(ctx context.Context, tx *gorm.DB, r AuditRecord) error {
 	if e.After, err = marshalAudit(r.After); err != nil {
 		return fmt.Errorf("models: audit %s: %w", r.Action, err)
 	}
-	// One writer at a time extends the chain; the lock ends with tx.
-	if err := tx.WithContext(ctx).Exec("SELECT pg_advisory_xact_lock(hashtext('audit_entries.chain'))").Error; err != nil {
-		return fmt.Errorf("models: audit %s: %w", r.Action, err)
-	}
-	var prev []string
-	if err := tx.WithContext(ctx).Raw("SELECT hash FROM audit_entries ORDER BY id DESC LIMIT 1").Scan(&prev).Error; err != nil {
-		return fmt.Errorf("models: audit %s: %w", r.Action, err)
-	}
-	e.PrevHash = auditGenesis
-	if len(prev) == 1 {
-		e.PrevHash = prev[0]
-	}
-	e.At = time.Now().UTC().Truncate(time.Microsecond)
-	e.Hash = e.computeHash()
 	if err := tx.WithContext(ctx).Create(&e).Error; err != nil {
 		return fmt.Errorf("models: audit %s: %w", r.Action, err)
 	}
@@ -86,64 +71,27 @@ func marshalAudit(v any) (JSON, error) {
 	if err != nil {
 		return nil, err
 	}
-	return canonicalJSON(b), nil
+	return b, nil
 }
 
-// canonicalJSON re-encodes a JSON document so that the same value always has
-// the same bytes (Postgres JSONB reorders keys; the hash must not care).
-func canonicalJSON(b JSON) JSON {
-	if len(b) == 0 || string(b) == "null" {
-		return nil
-	}
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return b
-	}
-	out, err := json.Marshal(v) // encoding/json sorts map keys
-	if err != nil {
-		return b
-	}
-	return out
-}
-
-func (e *AuditEntry) computeHash() string {
-	actor := ""
-	if e.ActorID != nil {
-		actor = strconv.FormatInt(*e.ActorID, 10)
-	}
-	h := sha256.New()
-	for _, part := range []string{e.PrevHash, e.At.UTC().Format(time.RFC3339Nano), actor, e.Actor, e.Action,
-		e.EntityType, e.EntityID, e.Reason, string(canonicalJSON(e.Before)), string(canonicalJSON(e.After))} {
-		fmt.Fprintf(h, "%d:%s|", len(part), part)
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-// VerifyAuditChain walks the whole log in order and returns the id of the
-// first entry whose hash or link is wrong (0 when the chain is intact).
+// VerifyAuditChain recomputes every sealed entry's hash in seal order and
+// returns the id of the first entry whose hash or link to the one before is
+// wrong (0 when the chain is intact).
 func VerifyAuditChain(ctx context.Context, db *gorm.DB) (int64, error) {
-	prev := auditGenesis
-	var bad int64
-	rows, err := db.WithContext(ctx).Model(&AuditEntry{}).Order("id").Rows()
+	var bad []int64
+	err := db.WithContext(ctx).Raw(`SELECT id FROM (
+			SELECT id, seq, prev_hash, hash, audit_entry_hash(prev_hash, a) AS expected,
+			       COALESCE(lag(hash) OVER (ORDER BY seq), 'genesis') AS previous
+			FROM audit_entries a WHERE seq IS NOT NULL
+		) AS chain WHERE prev_hash IS DISTINCT FROM previous OR hash IS DISTINCT FROM expected
+		ORDER BY seq LIMIT 1`).Scan(&bad).Error
 	if err != nil {
 		return 0, fmt.Errorf("models: verify audit chain: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var e AuditEntry
-		if err := db.ScanRows(rows, &e); err != nil {
-			return 0, fmt.Errorf("models: verify audit chain: %w", err)
-		}
-		if e.PrevHash != prev || e.computeHash() != e.Hash {
-			bad = e.ID
-			break
-		}
-		prev = e.Hash
+	if len(bad) == 0 {
+		return 0, nil
 	}
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("models: verify audit chain: %w", err)
-	}
-	return bad, nil
+	return bad[0], nil
 }
 
 // ListAudit returns the newest entries, optionally for one entity.

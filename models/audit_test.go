@@ -35,8 +35,8 @@ func TestAuditChainConcurrentWritersAndTampering(t *testing.T) {
 	if bad, err := models.VerifyAuditChain(ctx, db); err != nil || bad != 0 {
 		t.Fatalf("fresh chain: first bad entry %d (%v), want intact", bad, err)
 	}
-	var ids []int64
-	db.Raw("SELECT id FROM audit_entries ORDER BY id").Scan(&ids)
+	var ids []int64 // in chain (seal) order, which is commit order
+	db.Raw("SELECT id FROM audit_entries ORDER BY seq").Scan(&ids)
 	if len(ids) != 20 {
 		t.Fatalf("%d entries, want 20", len(ids))
 	}
@@ -73,5 +73,45 @@ func TestLastOwnerStays(t *testing.T) {
 	db.Model(&models.User{}).Where("role = 'owner' AND disabled_at IS NULL").Count(&owners)
 	if owners != 1 || (errs[0] == nil) == (errs[1] == nil) {
 		t.Errorf("owners left %d, errors %v: want exactly one demotion to succeed", owners, errs)
+	}
+}
+
+// TestAuditDoesNotDeadlockWithRowLocks: a long transaction that audits and
+// then locks more rows (a mapping import) and a short one that locks one of
+// those rows and then audits (an offer edit) both finish: the chain is sealed
+// at commit, not locked in the middle of either.
+func TestAuditDoesNotDeadlockWithRowLocks(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	ctx := context.Background()
+	s := newShop(t, db, 5, 5)
+	other := mustSupplier(t, db, "AUDB", 0)
+	long := db.Begin()
+	if err := long.Exec("INSERT INTO offers (supplier_id, variant_id, supplier_sku, reported_quantity) VALUES (?, ?, 'B-0', 3)", other.ID, s.variants[0].ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := models.RecordAudit(ctx, long, models.AuditRecord{Action: "offer.create", EntityType: "offer", EntityID: "B-0"}); err != nil {
+		t.Fatal(err)
+	}
+	short := make(chan error, 1)
+	go func() {
+		short <- db.Transaction(func(tx *gorm.DB) error {
+			if err := tx.Exec("UPDATE offers SET reported_quantity = 9 WHERE supplier_sku = 'X-1'").Error; err != nil {
+				return err
+			}
+			return models.RecordAudit(ctx, tx, models.AuditRecord{Action: "offer.update", EntityType: "offer", EntityID: "X-1"})
+		})
+	}()
+	if err := <-short; err != nil {
+		t.Fatalf("the short transaction: %v", err)
+	}
+	if err := long.Exec("INSERT INTO offers (supplier_id, variant_id, supplier_sku, reported_quantity) VALUES (?, ?, 'B-1', 3)", other.ID, s.variants[1].ID).Error; err != nil {
+		t.Fatalf("the long transaction, after the short one: %v", err)
+	}
+	if err := long.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
+	if bad, err := models.VerifyAuditChain(ctx, db); bad != 0 || err != nil {
+		t.Errorf("chain after both: first bad %d (%v)", bad, err)
 	}
 }

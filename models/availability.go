@@ -277,9 +277,9 @@ func QuoteLines(ctx context.Context, db *gorm.DB, lines []CheckoutLine, country 
 	if len(fe) > 0 {
 		return nil, fe
 	}
-	priced, totals, fe := PriceLines(ctx, db, lines, s)
-	if len(fe) > 0 {
-		return nil, fe
+	priced, totals, err := PriceLines(ctx, db, lines, s)
+	if err != nil {
+		return nil, err
 	}
 	ids := make([]int64, len(priced))
 	for i, p := range priced {

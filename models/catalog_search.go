@@ -150,12 +150,6 @@ func SearchCatalog(ctx context.Context, db *gorm.DB, f CatalogFilter) ([]Catalog
 		if err != nil {
 			return nil, "", fmt.Errorf("models: catalog cursor: %w", ErrNotFound)
 		}
-		cols, ph := make([]string, len(keys)), make([]string, len(keys))
-		for i, k := range keys {
-			cols[i] = k.expr
-			ph[i] = "CAST(? AS " + k.typ + ")"
-			args = append(args, vals[i])
-		}
 		op := ">"
 		if f.Desc {
 			op = "<"
@@ -163,6 +157,13 @@ func SearchCatalog(ctx context.Context, db *gorm.DB, f CatalogFilter) ([]Catalog
 		// The leading column alone lets the index start at the right place.
 		where = append(where, fmt.Sprintf("%s %s= CAST(? AS %s)", keys[0].expr, op, keys[0].typ))
 		args = append(args, vals[0])
+		// Then the whole key, whose placeholders come after the leading one's.
+		cols, ph := make([]string, len(keys)), make([]string, len(keys))
+		for i, k := range keys {
+			cols[i] = k.expr
+			ph[i] = "CAST(? AS " + k.typ + ")"
+			args = append(args, vals[i])
+		}
 		where = append(where, fmt.Sprintf("(%s) %s (%s)", strings.Join(cols, ", "), op, strings.Join(ph, ", ")))
 	}
 	order := make([]string, len(keys))

@@ -3,11 +3,13 @@ package models_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"dropship/models"
 	"dropship/models/dbtest"
+	"dropship/models/demo"
 )
 
 func fieldErrors(t *testing.T, err error) models.FieldErrors {
@@ -248,5 +250,72 @@ func TestBulkMappingCSV(t *testing.T) {
 	// Remapping a supplier SKU to another variant moves the offer.
 	if _, err := models.SetOfferActive(ctx, db, nil, 0, false, ""); !errors.Is(err, models.ErrNotFound) {
 		t.Fatalf("unknown offer: %v", err)
+	}
+}
+
+// TestCatalogPagesEveryOrder walks the whole catalog page by page in every
+// sort order, both directions: every variant comes exactly once.
+func TestCatalogPagesEveryOrder(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	ctx := context.Background()
+	box, _ := models.NewSecretBox([]byte("0123456789abcdef0123456789abcdef"))
+	if _, err := demo.Seed(ctx, db, box); err != nil {
+		t.Fatal(err)
+	}
+	counts, _ := models.CountCatalog(ctx, db)
+	for _, sort := range models.SortKeys {
+		for _, desc := range []bool{false, true} {
+			seen := map[int64]bool{}
+			after := ""
+			for page := 0; page < 100; page++ {
+				rows, next, err := models.SearchCatalog(ctx, db, models.CatalogFilter{Sort: sort, Desc: desc, After: after, Limit: 37})
+				if err != nil {
+					t.Fatalf("%s desc=%v page %d: %v", sort, desc, page+1, err)
+				}
+				for _, r := range rows {
+					if seen[r.VariantID] {
+						t.Fatalf("%s desc=%v: variant %d on two pages", sort, desc, r.VariantID)
+					}
+					seen[r.VariantID] = true
+				}
+				if next == "" {
+					break
+				}
+				after = next
+			}
+			if int64(len(seen)) != counts.Variants {
+				t.Errorf("%s desc=%v: walked %d variants, the catalog has %d", sort, desc, len(seen), counts.Variants)
+			}
+		}
+	}
+}
+
+// TestStockAdjustmentsNeedAReason: a hand-made change of a reported quantity
+// or of a mapping's on/off state is refused without a reason, and audited with it.
+func TestStockAdjustmentsNeedAReason(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	ctx := context.Background()
+	_, vs := mustProduct(t, db, "Mug", nil, models.VariantInput{SKU: "MUG-1", PriceCents: 900})
+	sup := mustSupplier(t, db, "ADJ", 0)
+	o := mustOffer(t, db, sup, vs[0], "ADJ-1", 10)
+	in := models.OfferInput{SupplierSKU: "ADJ-1", ReportedQuantity: 4, MinQuantity: 1, Active: true, UnitCostCents: 500}
+	if _, err := models.UpdateOffer(ctx, db, nil, o.ID, in); fieldErrors(t, err)["reason"] == "" {
+		t.Fatalf("quantity changed without a reason: %v", err)
+	}
+	if available(t, db, vs[0].ID) != 10 {
+		t.Fatal("a refused adjustment changed the pool")
+	}
+	in.Reason = "counted the shelf"
+	if _, err := models.UpdateOffer(ctx, db, nil, o.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := models.ListAudit(ctx, db, "offer", fmt.Sprint(o.ID), 1)
+	if len(entries) != 1 || entries[0].Reason != "counted the shelf" {
+		t.Errorf("audit of the adjustment: %+v", entries)
+	}
+	if _, err := models.SetOfferActive(ctx, db, nil, o.ID, false, " "); fieldErrors(t, err)["reason"] == "" {
+		t.Errorf("turned off without a reason: %v", err)
 	}
 }

@@ -185,7 +185,7 @@ type Totals struct {
 
 // PriceLines matches each line's SKU to a sellable variant and prices it.
 // Unknown, archived or draft SKUs and foreign currencies are field errors.
-func PriceLines(ctx context.Context, db *gorm.DB, lines []CheckoutLine, s StoreSettings) ([]PricedLine, Totals, FieldErrors) {
+func PriceLines(ctx context.Context, db *gorm.DB, lines []CheckoutLine, s StoreSettings) ([]PricedLine, Totals, error) {
 	fe := FieldErrors{}
 	skus := make([]string, len(lines))
 	for i, l := range lines {
@@ -209,8 +209,7 @@ func PriceLines(ctx context.Context, db *gorm.DB, lines []CheckoutLine, s StoreS
 			v.options, p.option_names, v.price_cents, v.currency, v.status AS variant_status, p.status AS product_status
 		FROM variants v JOIN products p ON p.id = v.product_id WHERE v.sku = ANY (?)`, stringArray(skus)).Scan(&rows).Error
 	if err != nil {
-		fe.Add("lines", "could not be priced right now; try again")
-		return nil, Totals{}, fe
+		return nil, Totals{}, fmt.Errorf("models: price lines: %w", err)
 	}
 	bySKU := make(map[string]row, len(rows))
 	for _, r := range rows {
@@ -240,8 +239,8 @@ func PriceLines(ctx context.Context, db *gorm.DB, lines []CheckoutLine, s StoreS
 			Title: title, Options: r.Options, UnitPriceCents: r.PriceCents, Currency: r.Currency})
 		t.SubtotalCents += r.PriceCents * int64(l.Quantity)
 	}
-	if len(fe) > 0 {
-		return nil, Totals{}, fe
+	if err := fe.Err(); err != nil {
+		return nil, Totals{}, err
 	}
 	t.ShippingCents = s.ShippingFor(t.SubtotalCents)
 	t.TotalCents = t.SubtotalCents + t.ShippingCents
@@ -335,9 +334,9 @@ FROM new_order o CROSS JOIN reserved`
 // *InsufficientStockError. The order starts pending_payment; ApplyPayment (or
 // a person, for manual payments) moves it on.
 func PlaceOrder(ctx context.Context, db *gorm.DB, req CheckoutRequest, opts PlaceOptions, s StoreSettings) (*Order, error) {
-	priced, totals, fe := PriceLines(ctx, db, req.Lines, s)
-	if len(fe) > 0 {
-		return nil, fe
+	priced, totals, err := PriceLines(ctx, db, req.Lines, s)
+	if err != nil {
+		return nil, err
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	hold := now.Add(time.Duration(s.HoldMinutes) * time.Minute)
@@ -373,7 +372,7 @@ func PlaceOrder(ctx context.Context, db *gorm.DB, req CheckoutRequest, opts Plac
 		Number  int64
 		LineIDs string
 	}
-	err := db.WithContext(ctx).Raw(PlaceOrderSQL, map[string]any{
+	err = db.WithContext(ctx).Raw(PlaceOrderSQL, map[string]any{
 		"public_id": o.PublicID, "api_key_id": apiKeyID, "external_id": o.ExternalID,
 		"email": o.CustomerEmail, "name": o.CustomerName, "phone": o.CustomerPhone,
 		"ship_name": o.ShipName, "line1": o.ShipLine1, "line2": o.ShipLine2, "city": o.ShipCity, "region": o.ShipRegion,
@@ -382,12 +381,15 @@ func PlaceOrder(ctx context.Context, db *gorm.DB, req CheckoutRequest, opts Plac
 		"provider": o.PaymentProvider, "reference": o.PaymentReference,
 		"notify_email": o.NotifyEmail, "notify_sms": o.NotifySMS, "hold": hold, "now": now,
 		"line_nos": lineNos, "variant_ids": ids, "skus": skus, "titles": titles, "options": options, "quantities": qtys, "prices": prices,
-		"message":         fmt.Sprintf("placed with %d lines for %s %s, paid by %s", n, FormatCents(o.TotalCents), o.Currency, o.PaymentProvider),
+		"message":         fmt.Sprintf("placed with %s for %s %s, paid by %s", plural(n, "line"), FormatCents(o.TotalCents), o.Currency, o.PaymentProvider),
 		"idempotency_key": opts.IdempotencyKey,
 	}).Scan(&row).Error
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "DS409" {
 		return nil, insufficientStock(ctx, db, priced)
+	}
+	if errors.As(err, &pgErr) && pgErr.ConstraintName == "orders_payment_ref_key" {
+		return nil, FieldErrors{"payment.reference": "already pays another order; each order needs its own payment"}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("models: place order: %w", err)

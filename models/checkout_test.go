@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -507,5 +508,85 @@ func TestQuoteAndDeliveryEstimates(t *testing.T) {
 		if lo, hi, ok := zones.Transit(c.from, c.to); !ok || lo != c.min || hi != c.max {
 			t.Errorf("transit %s->%s: %d-%d, want %d-%d", c.from, c.to, lo, hi, c.min, c.max)
 		}
+	}
+}
+
+// TestLatePaymentReservesAgain: a payment that arrives after the hold expired
+// reserves the stock again, or backorders what is gone; it never makes an
+// order paid with nothing held.
+func TestLatePaymentReservesAgain(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	s := newShop(t, db, 3, 10)
+	ctx := context.Background()
+	o, err := models.PlaceOrder(ctx, db, s.request("stripe", line("TEE-0", 3), line("TEE-1", 2)), models.PlaceOptions{}, s.settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Exec("UPDATE reservations SET expires_at = now() - interval '1 second' WHERE order_id = ?", o.ID)
+	if n, _ := models.ExpireHolds(ctx, db, 10); n != 1 {
+		t.Fatal("hold did not expire")
+	}
+	// Meanwhile someone buys TEE-0.
+	if _, err := models.PlaceOrder(ctx, db, s.request("manual", line("TEE-0", 2)), models.PlaceOptions{}, s.settings); err != nil {
+		t.Fatal(err)
+	}
+	got, err := models.ApplyPayment(ctx, db, o.ID, models.PaymentCheck{Status: models.PaymentCaptured, AmountCents: o.TotalCents, Currency: "USD"}, s.settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != models.OrderBackordered || got.Lines[0].Status != models.LineBackordered || got.Lines[1].Status != models.LineReserved {
+		t.Fatalf("late payment: order %s, lines %s/%s; want backordered with TEE-1 reserved again", got.Status, got.Lines[0].Status, got.Lines[1].Status)
+	}
+	if a := available(t, db, s.variants[1].ID); a != 8 {
+		t.Errorf("TEE-1 available %d, want 8 (held again)", a)
+	}
+}
+
+// TestOnePaymentOneOrder: a payment reference can't pay two live orders.
+func TestOnePaymentOneOrder(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	s := newShop(t, db, 10)
+	ctx := context.Background()
+	first := s.request("stripe", line("TEE-0", 1))
+	if _, err := models.PlaceOrder(ctx, db, first, models.PlaceOptions{}, s.settings); err != nil {
+		t.Fatal(err)
+	}
+	second := s.request("stripe", line("TEE-0", 1))
+	second.PaymentReference = first.PaymentReference
+	_, err := models.PlaceOrder(ctx, db, second, models.PlaceOptions{}, s.settings)
+	if fe := fieldErrors(t, err); fe["payment.reference"] == "" {
+		t.Errorf("a second order with the same payment: %v", err)
+	}
+	if a := available(t, db, s.variants[0].ID); a != 9 {
+		t.Errorf("available %d, want 9: the refused order must hold nothing", a)
+	}
+}
+
+func TestManualRulesAndDisputes(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t)
+	s := newShop(t, db, 10)
+	ctx := context.Background()
+	owner := ownerUser(t, db)
+	card, _ := models.PlaceOrder(ctx, db, s.request("stripe", line("TEE-0", 1)), models.PlaceOptions{}, s.settings)
+	if _, err := models.MarkPaid(ctx, db, owner, card.ID, "trust me", s.settings); !errors.Is(err, models.ErrInvalidTransition) {
+		t.Errorf("marking a Stripe order paid by hand: %v, want refused", err)
+	}
+	models.ApplyPayment(ctx, db, card.ID, models.PaymentCheck{Status: models.PaymentCaptured, AmountCents: card.TotalCents, Currency: "USD"}, s.settings)
+	models.ApplyPaymentEvent(ctx, db, models.PaymentEvent{Provider: "stripe", EventID: "evt_d", Kind: models.PaymentEventDisputed,
+		Reference: card.PaymentReference, Reason: "fraudulent"}, s.settings)
+	if _, err := models.ReleaseHold(ctx, db, owner, card.ID, "looks fine"); fieldErrors(t, err)["reason"] == "" {
+		t.Errorf("releasing a disputed order: %v, want refused", err)
+	}
+
+	gone, _ := models.PlaceOrder(ctx, db, s.request("stripe", line("TEE-0", 1)), models.PlaceOptions{}, s.settings)
+	models.CancelOrder(ctx, db, gone.ID, "storefront", "changed mind")
+	models.ApplyPaymentEvent(ctx, db, models.PaymentEvent{Provider: "stripe", EventID: "evt_late", Kind: models.PaymentEventSucceeded,
+		Reference: gone.PaymentReference, AmountCents: gone.TotalCents, Currency: "USD"}, s.settings)
+	got, _ := models.GetOrder(ctx, db, gone.ID)
+	if got.Status != models.OrderCancelled || !strings.Contains(got.AttentionReason, "refund it") {
+		t.Errorf("money for a cancelled order: %s %q", got.Status, got.AttentionReason)
 	}
 }

@@ -45,7 +45,7 @@ func ClaimIdempotencyKey(ctx context.Context, db *gorm.DB, apiKeyID int64, key s
 	db = db.WithContext(ctx)
 	var got []IdempotencyRecord
 	err = db.Raw(`INSERT INTO idempotency_keys (api_key_id, key, request_hash, locked_until)
-		VALUES (?, ?, ?, now() + make_interval(secs => ?))
+		SELECT ?, ?, ?, now() + make_interval(secs => ?) FROM `+noFlushWait+`
 		ON CONFLICT (api_key_id, key) DO NOTHING RETURNING *`, apiKeyID, key, requestHash, lockFor.Seconds()).Scan(&got).Error
 	if err != nil {
 		return nil, false, fmt.Errorf("models: claim idempotency key: %w", err)
@@ -80,7 +80,7 @@ func ClaimIdempotencyKey(ctx context.Context, db *gorm.DB, apiKeyID int64, key s
 // FinishIdempotencyKey stores the response to replay for key.
 func FinishIdempotencyKey(ctx context.Context, db *gorm.DB, apiKeyID int64, key string, status int, body []byte) error {
 	err := db.WithContext(ctx).Exec(`UPDATE idempotency_keys SET state = 'done', response_status = ?, response_body = ?
-		WHERE api_key_id = ? AND key = ?`, status, body, apiKeyID, key).Error
+		FROM `+noFlushWait+` WHERE api_key_id = ? AND key = ?`, status, body, apiKeyID, key).Error
 	if err != nil {
 		return fmt.Errorf("models: finish idempotency key: %w", err)
 	}
@@ -109,3 +109,12 @@ func PurgeIdempotencyKeys(ctx context.Context, db *gorm.DB) (int64, error) {
 	}
 	return res.RowsAffected, nil
 }
+
+// noFlushWait, joined into a statement, lets that statement's implicit
+// transaction commit without waiting for its WAL to reach the disk
+// (synchronous_commit is read at commit, before the local setting ends).
+// Safe for idempotency bookkeeping: the order a claim leads to is committed
+// durably afterwards, which flushes the earlier WAL (the claim) with it; and a
+// lost "done" mark leaves the key in progress with its order linked, which the
+// next retry finishes from the order. It saves checkout two disk flushes of three.
+const noFlushWait = `(SELECT set_config('synchronous_commit', 'off', true)) AS no_flush_wait`

@@ -172,6 +172,10 @@ func UpdateOffer(ctx context.Context, db *gorm.DB, actor *User, id int64, in Off
 			return err
 		}
 		before := offerAuditView(&o)
+		if (in.ReportedQuantity != o.ReportedQuantity || in.Active != o.Active) && strings.TrimSpace(in.Reason) == "" {
+			// A hand-made stock change is an adjustment: the audit log keeps who and why.
+			return FieldErrors{"reason": "say why the stock changes; the audit log keeps it"}
+		}
 		if in.ReportedQuantity != o.ReportedQuantity {
 			o.ObservedAt = time.Now().UTC()
 			o.Source = "manual"
@@ -202,6 +206,9 @@ func SetOfferActive(ctx context.Context, db *gorm.DB, actor *User, id int64, act
 		}
 		if o.Active == active {
 			return nil
+		}
+		if strings.TrimSpace(reason) == "" {
+			return FieldErrors{"reason": "say why the mapping is turned " + map[bool]string{true: "on", false: "off"}[active] + "; the audit log keeps it"}
 		}
 		if err := tx.Model(&o).Updates(map[string]any{"active": active, "updated_at": time.Now().UTC()}).Error; err != nil {
 			return fmt.Errorf("models: set offer %d active: %w", id, err)

@@ -230,11 +230,17 @@ func GetOrderByPublicID(ctx context.Context, db *gorm.DB, apiKeyID int64, public
 	return &o, nil
 }
 
-// ListOrdersByExternalID returns the key's orders with that external id, newest first.
-func ListOrdersByExternalID(ctx context.Context, db *gorm.DB, apiKeyID int64, externalID string, limit int) ([]Order, error) {
+// ListOrdersByExternalID returns the key's orders with that external id,
+// newest first, older than beforeID when it is set; one more than limit so
+// callers know whether a next page follows.
+func ListOrdersByExternalID(ctx context.Context, db *gorm.DB, apiKeyID int64, externalID string, beforeID int64, limit int) ([]Order, error) {
 	var out []Order
-	err := db.WithContext(ctx).Preload("Lines", orderLinesInOrder).
-		Where("api_key_id = ? AND external_id = ?", apiKeyID, externalID).Order("id DESC").Limit(limit).Find(&out).Error
+	q := db.WithContext(ctx).Preload("Lines", orderLinesInOrder).
+		Where("api_key_id = ? AND external_id = ?", apiKeyID, externalID)
+	if beforeID > 0 {
+		q = q.Where("id < ?", beforeID)
+	}
+	err := q.Order("id DESC").Limit(limit + 1).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("models: list orders by external id: %w", err)
 	}

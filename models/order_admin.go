@@ -97,6 +97,10 @@ func ReleaseHold(ctx context.Context, db *gorm.DB, actor *User, orderID int64, r
 		if o.Status != OrderOnHold {
 			return fmt.Errorf("models: order %d is %s, not on hold: %w", o.Number, o.Status, ErrInvalidTransition)
 		}
+		if o.PaymentStatus != PaymentAuthorized && o.PaymentStatus != PaymentCaptured {
+			// A held chargeback, or a payment that failed, is not for a CS rep to wave through.
+			return FieldErrors{"reason": "the payment is " + o.PaymentStatus + ": resolve that first (refund, or wait for the dispute)"}
+		}
 		if err := transitionOrder(tx, &o, OrderPaid, actor.Email, "hold released: "+reason); err != nil {
 			return err
 		}

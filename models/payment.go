@@ -53,8 +53,7 @@ func ApplyPayment(ctx context.Context, db *gorm.DB, orderID int64, check Payment
 			return nil
 		}
 		if check.Status == PaymentPending {
-			// Nothing failed: the provider's webhook (or the recovery job) settles it later.
-			return addOrderEvent(tx, OrderEvent{OrderID: o.ID, Kind: "payment_pending", Message: o.PaymentProvider + " has not settled the payment yet"})
+			return notePaymentPending(tx, &o)
 		}
 		// Trust the provider's figures only when they match the order exactly.
 		if check.OK() && (check.AmountCents != o.TotalCents || check.Currency != o.Currency) {
@@ -73,7 +72,25 @@ func ApplyPayment(ctx context.Context, db *gorm.DB, orderID int64, check Payment
 }
 
 // acceptPayment marks a pending order's payment good and decides paid or on_hold by risk.
+// A payment that already pays another order is refused (one payment, one order).
+// Lines whose hold expired while the payment was on its way are reserved again
+// when the pool allows; the others make the order backordered.
 func acceptPayment(ctx context.Context, tx *gorm.DB, o *Order, check PaymentCheck, message string, s StoreSettings) error {
+	if o.PaymentReference != "" {
+		var other []int64
+		err := tx.Raw(`SELECT number FROM orders WHERE payment_provider = ? AND payment_reference = ? AND id <> ?
+			AND status NOT IN ('payment_failed', 'cancelled') LIMIT 1`, o.PaymentProvider, o.PaymentReference, o.ID).Scan(&other).Error
+		if err != nil {
+			return fmt.Errorf("models: accept payment of order %d: %w", o.Number, err)
+		}
+		if len(other) > 0 {
+			return failPayment(tx, o, fmt.Sprintf("this payment already pays order %d", other[0]))
+		}
+	}
+	backordered, err := rereserveReleasedLines(tx, o)
+	if err != nil {
+		return err
+	}
 	in := riskInputOf(o)
 	in.CardFingerprint, in.CardCountry = check.CardFingerprint, check.CardCountry
 	history, err := LoadRiskHistory(ctx, tx, in)
@@ -108,7 +125,28 @@ func acceptPayment(ctx context.Context, tx *gorm.DB, o *Order, check PaymentChec
 	if err := transitionOrder(tx, o, to, "system", msg); err != nil {
 		return err
 	}
+	if backordered > 0 && o.Status == OrderPaid {
+		if err := transitionOrder(tx, o, OrderBackordered, "system", fmt.Sprintf("%s lost their stock while the payment was on its way", plural(backordered, "line"))); err != nil {
+			return err
+		}
+	}
 	return notifyCustomer(tx, o, TemplateOrderConfirmation)
+}
+
+// notePaymentPending records, once, that the provider has not settled the
+// payment yet, and moves the order to the back of the recovery job's queue.
+func notePaymentPending(tx *gorm.DB, o *Order) error {
+	if err := tx.Model(&Order{}).Where("id = ?", o.ID).Update("updated_at", time.Now().UTC()).Error; err != nil {
+		return fmt.Errorf("models: payment pending on order %d: %w", o.Number, err)
+	}
+	var last []string
+	if err := tx.Raw("SELECT kind FROM order_events WHERE order_id = ? ORDER BY id DESC LIMIT 1", o.ID).Scan(&last).Error; err != nil {
+		return fmt.Errorf("models: payment pending on order %d: %w", o.Number, err)
+	}
+	if len(last) == 1 && last[0] == "payment_pending" {
+		return nil
+	}
+	return addOrderEvent(tx, OrderEvent{OrderID: o.ID, Kind: "payment_pending", Message: o.PaymentProvider + " has not settled the payment yet"})
 }
 
 // failPayment ends a pending order whose payment was refused.
@@ -162,9 +200,9 @@ func MarkPaid(ctx context.Context, db *gorm.DB, actor *User, orderID int64, note
 		if o.Status != OrderPendingPayment {
 			return fmt.Errorf("models: order %d is %s, not awaiting payment: %w", o.Number, o.Status, ErrInvalidTransition)
 		}
-		backordered, err := rereserveReleasedLines(tx, &o)
-		if err != nil {
-			return err
+		if o.PaymentProvider != ProviderManual {
+			// Stripe and PayPal payments are verified with the provider, never taken on someone's word.
+			return fmt.Errorf("models: order %d is paid by %s, not by hand: %w", o.Number, o.PaymentProvider, ErrInvalidTransition)
 		}
 		msg := "manual payment received"
 		if note = strings.TrimSpace(note); note != "" {
@@ -173,14 +211,8 @@ func MarkPaid(ctx context.Context, db *gorm.DB, actor *User, orderID int64, note
 		if err := acceptPayment(ctx, tx, &o, PaymentCheck{Status: PaymentCaptured}, msg+" (marked by "+actor.Email+")", s); err != nil {
 			return err
 		}
-		if err := RecordAudit(ctx, tx, AuditRecord{Actor: actor, Action: "order.mark_paid", EntityType: "order",
-			EntityID: fmt.Sprint(o.Number), Reason: note, After: map[string]any{"status": o.Status}}); err != nil {
-			return err
-		}
-		if backordered > 0 && o.Status == OrderPaid {
-			return transitionOrder(tx, &o, OrderBackordered, actor.Email, fmt.Sprintf("%d lines lost their stock while awaiting payment", backordered))
-		}
-		return nil
+		return RecordAudit(ctx, tx, AuditRecord{Actor: actor, Action: "order.mark_paid", EntityType: "order",
+			EntityID: fmt.Sprint(o.Number), Reason: note, After: map[string]any{"status": o.Status}})
 	})
 	if err != nil {
 		return nil, err
@@ -188,20 +220,34 @@ func MarkPaid(ctx context.Context, db *gorm.DB, actor *User, orderID int64, note
 	return GetOrder(ctx, db, orderID)
 }
 
-// rereserveReleasedLines tries to reserve again each released line of o, one
-// line at a time; it returns how many lines it could not cover (now backordered).
+// rereserveReleasedLines reserves again the released lines of o (their hold
+// expired), line by line all-or-nothing, with one reserve_stock call so the
+// pool rows are locked in variant id order like every checkout; it returns how
+// many lines it could not cover (now backordered).
 func rereserveReleasedLines(tx *gorm.DB, o *Order) (int, error) {
-	backordered := 0
+	var ids, qtys int64Array
+	var lines []int
 	for i, l := range o.Lines {
-		if l.Status != LineReleased {
-			continue
+		if l.Status == LineReleased {
+			ids, qtys, lines = append(ids, l.VariantID), append(qtys, int64(l.Quantity)), append(lines, i)
 		}
-		var short []int64
-		if err := tx.Raw("SELECT unnest(reserve_stock(?::bigint[], ?::bigint[]))", int64Array{l.VariantID}, int64Array{int64(l.Quantity)}).Scan(&short).Error; err != nil {
-			return 0, fmt.Errorf("models: reserve again: %w", err)
-		}
+	}
+	if len(lines) == 0 {
+		return 0, nil
+	}
+	var short []int64
+	if err := tx.Raw("SELECT unnest(reserve_stock(?::bigint[], ?::bigint[]))", ids, qtys).Scan(&short).Error; err != nil {
+		return 0, fmt.Errorf("models: reserve again: %w", err)
+	}
+	isShort := map[int64]bool{}
+	for _, v := range short {
+		isShort[v] = true
+	}
+	backordered := 0
+	for _, i := range lines {
+		l := &o.Lines[i]
 		status := LineReserved
-		if len(short) > 0 {
+		if isShort[l.VariantID] {
 			status = LineBackordered
 			backordered++
 		} else if err := tx.Exec(`UPDATE reservations SET status = 'open', closed_at = NULL, close_reason = '', expires_at = NULL
@@ -211,7 +257,7 @@ func rereserveReleasedLines(tx *gorm.DB, o *Order) (int, error) {
 		if err := tx.Model(&OrderLine{}).Where("id = ?", l.ID).Update("status", status).Error; err != nil {
 			return 0, fmt.Errorf("models: reserve again: %w", err)
 		}
-		o.Lines[i].Status = status
+		l.Status = status
 	}
 	return backordered, nil
 }
@@ -310,6 +356,15 @@ func ApplyPaymentEvent(ctx context.Context, db *gorm.DB, ev PaymentEvent, s Stor
 		}
 		switch ev.Kind {
 		case PaymentEventSucceeded:
+			if o.Status == OrderPaymentFailed || o.Status == OrderCancelled {
+				// Money arrived for an order we gave up on: a person refunds it or revives the order.
+				reason := fmt.Sprintf("%s %s received by %s for a %s order: refund it or place the order again",
+					FormatCents(ev.AmountCents), ev.Currency, ev.Provider, strings.ReplaceAll(string(o.Status), "_", " "))
+				if err := tx.Model(&Order{}).Where("id = ?", o.ID).Update("attention_reason", reason).Error; err != nil {
+					return fmt.Errorf("models: payment event %s: %w", ev.EventID, err)
+				}
+				return addOrderEvent(tx, OrderEvent{OrderID: o.ID, Kind: "late_payment", Actor: ev.Provider, Message: reason})
+			}
 			if o.Status != OrderPendingPayment {
 				return nil
 			}
@@ -373,11 +428,15 @@ func disputeOrder(tx *gorm.DB, o *Order, ev PaymentEvent) error {
 }
 
 // PendingPaymentsToVerify lists orders waiting on a provider's answer for
-// longer than olderThan (their checkout was cut short), for the recovery job.
+// longer than olderThan (their checkout was cut short, or the provider has
+// not settled), for the recovery job. Each order is asked again after a
+// pause that grows with its age (a tenth of it, at most an hour); the least
+// recently asked come first, so no order starves.
 func PendingPaymentsToVerify(ctx context.Context, db *gorm.DB, olderThan time.Duration, limit int) ([]Order, error) {
 	var out []Order
-	err := db.WithContext(ctx).Where("status = ? AND payment_provider <> ? AND created_at < ?",
-		OrderPendingPayment, ProviderManual, time.Now().Add(-olderThan)).Order("id").Limit(limit).Find(&out).Error
+	err := db.WithContext(ctx).Where(`status = ? AND payment_provider <> ? AND created_at < ?
+		AND updated_at < now() - LEAST(interval '1 hour', (now() - created_at) / 10)`,
+		OrderPendingPayment, ProviderManual, time.Now().Add(-olderThan)).Order("updated_at").Limit(limit).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("models: pending payments: %w", err)
 	}
@@ -398,9 +457,8 @@ func CaptureIdempotencyKey(o *Order) string { return "capture-" + o.PublicID }
 // on its way to being fulfilled, not at checkout.
 func OrdersToCapture(ctx context.Context, db *gorm.DB, limit int) ([]Order, error) {
 	var out []Order
-	// A refused capture waits for a person (who clears the attention reason to retry).
-	err := db.WithContext(ctx).Where("payment_status = ? AND attention_reason NOT LIKE 'capture failed%' AND status IN ?", PaymentAuthorized,
-		[]OrderStatus{OrderRouted, OrderSentToSupplier, OrderAccepted, OrderPartiallyShipped, OrderShipped, OrderDelivered}).
+	err := db.WithContext(ctx).Where("payment_status = ? AND status IN ?", PaymentAuthorized,
+		[]OrderStatus{OrderRouted, OrderSentToSupplier}).
 		Order("id").Limit(limit).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("models: orders to capture: %w", err)
@@ -423,13 +481,27 @@ func RecordCapture(ctx context.Context, db *gorm.DB, orderID int64, transactionI
 	})
 }
 
-// RecordCaptureFailure puts an order whose capture failed in the needs-attention queue.
+// RecordCaptureFailure ends a payment the provider refused to capture (the
+// authorisation lapsed or was voided): the payment is failed, the order is held
+// where it can be, and a person decides what happens next. It is not retried.
 func RecordCaptureFailure(ctx context.Context, db *gorm.DB, orderID int64, reason string) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		err := tx.Model(&Order{}).Where("id = ?", orderID).Update("attention_reason", "capture failed: "+reason).Error
+		var o Order
+		if err := tx.Clauses(forUpdate).First(&o, orderID).Error; err != nil {
+			return notFound(err, fmt.Sprintf("record capture failure of order %d", orderID))
+		}
+		o.AttentionReason = "capture failed: " + reason
+		err := tx.Model(&Order{}).Where("id = ?", orderID).Updates(map[string]any{"payment_status": PaymentFailed,
+			"payment_failure": reason, "attention_reason": o.AttentionReason}).Error
 		if err != nil {
 			return fmt.Errorf("models: record capture failure: %w", err)
 		}
-		return addOrderEvent(tx, OrderEvent{OrderID: orderID, Kind: "capture_failed", Message: reason})
+		if err := addOrderEvent(tx, OrderEvent{OrderID: orderID, Kind: "capture_failed", Message: reason}); err != nil {
+			return err
+		}
+		if o.Status.CanBecome(OrderOnHold) {
+			return transitionOrder(tx, &o, OrderOnHold, "system", "the payment could not be captured: "+reason)
+		}
+		return nil
 	})
 }

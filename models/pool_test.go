@@ -99,7 +99,7 @@ func TestPoolBuffersInactiveOffersAndPausedSuppliers(t *testing.T) {
 	if got := available(t, db, v.ID); got != 5 {
 		t.Fatalf("with ACME's offer inactive available = %d, want 5", got)
 	}
-	if _, err := models.SetOfferActive(ctx, db, nil, oa.ID, true, ""); err != nil {
+	if _, err := models.SetOfferActive(ctx, db, nil, oa.ID, true, "back in the range"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := models.SetSupplierStatus(ctx, db, nil, bolt.ID, models.SupplierPaused, "holiday"); err != nil {

@@ -161,15 +161,47 @@ const skuSimilarityFloor = 0.4
 // prefix), then titles similar to the supplier's title (pg_trgm). Variants
 // this supplier already maps are left out.
 func Suggest(ctx context.Context, db *gorm.DB, unmappedID int64, limit int) ([]Suggestion, error) {
+	m, err := SuggestMany(ctx, db, []int64{unmappedID}, limit)
+	if err != nil {
+		return nil, err
+	}
+	return m[unmappedID], nil
+}
+
+// suggestion is a Suggestion with the unmapped SKU it is for.
+type suggestion struct {
+	UnmappedID int64
+	Suggestion
+}
+
+// SuggestMany is Suggest for a page of the queue in one query, by unmapped id.
+func SuggestMany(ctx context.Context, db *gorm.DB, unmappedIDs []int64, limit int) (map[int64][]Suggestion, error) {
 	if limit <= 0 {
 		limit = 5
 	}
-	var out []Suggestion
-	err := db.WithContext(ctx).Raw(`
+	out := make(map[int64][]Suggestion, len(unmappedIDs))
+	if len(unmappedIDs) == 0 {
+		return out, nil
+	}
+	var rows []suggestion
+	err := db.WithContext(ctx).Raw(`SELECT q.id AS unmapped_id, s.* FROM unnest(CAST(@ids AS bigint[])) AS q(id)
+		CROSS JOIN LATERAL (`+suggestSQL+`) AS s ORDER BY q.id, s.rank`,
+		map[string]any{"ids": int64Array(unmappedIDs), "floor": skuSimilarityFloor, "limit": limit}).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: suggest variants: %w", err)
+	}
+	for _, r := range rows {
+		out[r.UnmappedID] = append(out[r.UnmappedID], r.Suggestion)
+	}
+	return out, nil
+}
+
+// suggestSQL ranks the candidate variants of the unmapped SKU q.id.
+const suggestSQL = `
 		WITH u AS (
 			SELECT u.supplier_id, u.barcode, lower(u.title) AS title, u.supplier_sku AS raw_sku,
 			       regexp_replace(u.supplier_sku, '^' || s.code || '[-_ ]{0,1}', '', 'i') AS sku
-			FROM unmapped_supplier_skus u JOIN suppliers s ON s.id = u.supplier_id WHERE u.id = CAST(@id AS bigint)
+			FROM unmapped_supplier_skus u JOIN suppliers s ON s.id = u.supplier_id WHERE u.id = q.id
 		), candidates AS (
 			SELECT v.id FROM variants v, u WHERE u.barcode <> '' AND v.barcode = u.barcode
 			UNION
@@ -192,17 +224,13 @@ func Suggest(ctx context.Context, db *gorm.DB, unmappedID int64, limit int) ([]S
 		SELECT sc.variant_id, sc.sku, sc.barcode, sc.product_id, sc.product_title, sc.option_names, sc.options,
 		       CASE WHEN barcode_match THEN 'barcode' WHEN sku_score >= CAST(@floor AS float8) THEN 'sku' ELSE 'title' END AS match,
 		       CASE WHEN barcode_match THEN 1 WHEN sku_score >= CAST(@floor AS float8) THEN sku_score ELSE title_score END AS score,
-		       vp.supply, vp.reserved, vp.available, vp.offers
+		       vp.supply, vp.reserved, vp.available, vp.offers, row_number() OVER best AS rank
 		FROM scored sc JOIN variant_pool vp ON vp.variant_id = sc.variant_id
-		ORDER BY CASE WHEN barcode_match THEN 0 WHEN sku_score >= CAST(@floor AS float8) THEN 1 ELSE 2 END,
+		WINDOW best AS (ORDER BY CASE WHEN barcode_match THEN 0 WHEN sku_score >= CAST(@floor AS float8) THEN 1 ELSE 2 END,
 		         CASE WHEN barcode_match THEN 0 WHEN sku_score >= CAST(@floor AS float8) THEN -sku_score ELSE -title_score END,
-		         sc.sku
-		LIMIT @limit`, map[string]any{"id": unmappedID, "floor": skuSimilarityFloor, "limit": limit}).Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("models: suggest variants for unmapped %d: %w", unmappedID, err)
-	}
-	return out, nil
-}
+		         sc.sku)
+		ORDER BY rank
+		LIMIT @limit`
 
 // MapUnmapped maps a queued supplier SKU to a variant: the offer starts with
 // the quantity, cost and lead time the feed reported, so the pool moves at once.

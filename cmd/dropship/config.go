@@ -16,13 +16,14 @@ import (
 
 // config is the process configuration, read from the environment only.
 type config struct {
-	DatabaseURL string
-	ListenAddr  string
-	BaseURL     string
-	SecretKey   []byte
-	LogLevel    slog.Level
-	LogFormat   string
-	ProxyHeader string
+	DatabaseURL    string
+	ListenAddr     string
+	BaseURL        string
+	SecretKey      []byte
+	LogLevel       slog.Level
+	LogFormat      string
+	ProxyHeader    string
+	TrustedProxies []string
 }
 
 // envVars documents every variable for --help, in the order people need them.
@@ -34,6 +35,7 @@ var envVars = []struct{ Name, Default, Help string }{
 	{"LOG_LEVEL", "info", "debug, info, warn or error."},
 	{"LOG_FORMAT", "text", "text or json."},
 	{"PROXY_HEADER", "", "Header carrying the client address behind a proxy (e.g. X-Forwarded-For)."},
+	{"TRUSTED_PROXIES", "127.0.0.1,::1", "Comma-separated addresses or CIDRs of the proxies whose PROXY_HEADER is believed."},
 }
 
 func printEnvHelp(w io.Writer) {
@@ -51,6 +53,11 @@ func loadConfig(root string) (*config, error) {
 		BaseURL:     strings.TrimRight(os.Getenv("BASE_URL"), "/"),
 		LogFormat:   envOr("LOG_FORMAT", "text"),
 		ProxyHeader: os.Getenv("PROXY_HEADER"),
+	}
+	for _, p := range strings.Split(os.Getenv("TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(envOr("LOG_LEVEL", "info"))); err != nil {
 		return nil, fmt.Errorf("config: LOG_LEVEL: %w", err)

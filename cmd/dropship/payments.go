@@ -47,6 +47,11 @@ func (g paymentGateways) VerifyPayment(ctx context.Context, provider, reference 
 		CardFingerprint: p.Fingerprint, CardCountry: p.Country, TransactionID: p.TransactionID}
 	var declined *payments.DeclinedError
 	switch {
+	case errors.As(err, &declined) && stillSettling(p):
+		// Stripe is still processing (bank debits) or the customer is in 3-D Secure:
+		// not a failure; the order keeps its stock until the webhook or the recovery job settles it.
+		check.Status = models.PaymentPending
+		return check, nil
 	case errors.As(err, &declined):
 		check.Status, check.FailureReason = models.PaymentFailed, declined.Reason
 		return check, nil
@@ -77,4 +82,9 @@ func (g paymentGateways) CapturePayment(ctx context.Context, provider, reference
 		return "", err
 	}
 	return p.TransactionID, nil
+}
+
+// stillSettling tells a payment that may yet succeed from one that will not.
+func stillSettling(p payments.Payment) bool {
+	return p.Status == payments.StatusPending && (p.ProviderStatus == "processing" || p.ProviderStatus == "requires_action")
 }

@@ -87,7 +87,7 @@ func cmdServe(ctx context.Context, root string, args []string) error {
 	if p, ok := gateways[payments.ProviderPayPal].(*payments.PayPal); ok {
 		deps.PayPalHooks = p
 	}
-	app, err := handlers.New(handlers.Config{BaseURL: e.cfg.BaseURL, ProxyHeader: e.cfg.ProxyHeader}, deps)
+	app, err := handlers.New(handlers.Config{BaseURL: e.cfg.BaseURL, ProxyHeader: e.cfg.ProxyHeader, TrustedProxies: e.cfg.TrustedProxies}, deps)
 	if err != nil {
 		return err
 	}

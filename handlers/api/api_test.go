@@ -403,6 +403,18 @@ func TestCreateOrder(t *testing.T) {
 	if l := s.call("GET", "/orders", "/api/v1/orders?external_id=shop-1042", nil); l.Status != 200 || len(l.JSON["items"].([]any)) != 1 {
 		t.Errorf("list: %d %s", l.Status, l.Body)
 	}
+	// A second order with the same external id: pages of one, linked by the cursor.
+	if r := s.call("POST", "/orders", "/api/v1/orders", orderBody("POLO-M", 1, "stripe", "pi_second"), "Idempotency-Key", "k-2"); r.Status != 201 {
+		t.Fatalf("second order: %d %s", r.Status, r.Body)
+	}
+	p1 := s.call("GET", "/orders", "/api/v1/orders?external_id=shop-1042&limit=1", nil)
+	if len(p1.JSON["items"].([]any)) != 1 || p1.JSON["next_cursor"] == nil {
+		t.Fatalf("page 1: %s", p1.Body)
+	}
+	p2 := s.call("GET", "/orders", "/api/v1/orders?external_id=shop-1042&limit=1&cursor="+p1.JSON["next_cursor"].(string), nil)
+	if items := p2.JSON["items"].([]any); len(items) != 1 || items[0].(map[string]any)["id"] != id || p2.JSON["next_cursor"] != nil {
+		t.Errorf("page 2: %s", p2.Body)
+	}
 	other := newAPIServerOn(t, s.db, Config{})
 	if g := other.call("GET", "/orders/{id}", "/api/v1/orders/"+id, nil); g.Status != 404 {
 		t.Errorf("another key's order: %d, want 404", g.Status)

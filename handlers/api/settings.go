@@ -23,14 +23,18 @@ type settingsCache struct {
 
 func (c *settingsCache) get(ctx context.Context) (models.StoreSettings, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if time.Now().Before(c.expires) {
-		return c.value, nil
+	value, fresh := c.value, time.Now().Before(c.expires)
+	c.mu.Unlock()
+	if fresh {
+		return value, nil
 	}
+	// Read without holding the lock: a slow query must not stall every request.
 	s, err := models.GetStoreSettings(ctx, c.db)
 	if err != nil {
 		return s, err
 	}
+	c.mu.Lock()
 	c.value, c.expires = s, time.Now().Add(c.ttl)
+	c.mu.Unlock()
 	return s, nil
 }

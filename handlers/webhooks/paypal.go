@@ -11,8 +11,7 @@ func (r *Receivers) paypal(c *fiber.Ctx) error {
 	if r.PayPal == nil {
 		return notConfigured(c, "PayPal")
 	}
-	header := http.Header{}
-	c.Request().Header.VisitAll(func(k, v []byte) { header.Add(string(k), string(v)) })
+	header := http.Header(c.GetReqHeaders())
 	ev, err := r.PayPal.ParseWebhook(c.UserContext(), header, c.Body())
 	if err != nil {
 		return r.verifyError(c, "paypal", err)
