@@ -336,7 +336,7 @@ const (
 
 // SyncPurge counts what PurgeSyncRecords removed or closed.
 type SyncPurge struct {
-	History, Runs, Held, Alerts, Dead int64
+	History, Runs, Held, Alerts, Deliveries, Dead int64
 }
 
 // PurgeSyncRecords deletes stock history, sync runs, decided held feeds and
@@ -360,6 +360,8 @@ func PurgeSyncRecords(ctx context.Context, db *gorm.DB) (SyncPurge, error) {
 			AND NOT EXISTS (SELECT 1 FROM held_feeds h WHERE h.sync_run_id = r.id OR h.applied_run_id = r.id)`,
 			[]any{now.Add(-SyncRunRetention), now.Add(-WebhookRunRetention)}},
 		{&p.Alerts, "DELETE FROM low_stock_alerts WHERE resolved_at < ?", []any{now.Add(-SyncRunRetention)}},
+		// Supplier webhook ids, kept well past any sender's retries.
+		{&p.Deliveries, "DELETE FROM webhook_events WHERE provider LIKE 'supplier:%' AND received_at < ?", []any{now.Add(-SyncRunRetention)}},
 	}
 	for _, s := range steps {
 		res := db.WithContext(ctx).Exec(s.q, s.args...)

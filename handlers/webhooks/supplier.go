@@ -74,8 +74,7 @@ func (r *Receivers) supplierStock(c *fiber.Ctx) error {
 	}
 
 	var ev stockUpdated
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	if err := dec.Decode(&ev); err != nil {
+	if err := json.Unmarshal(body, &ev); err != nil {
 		return fail(c, fiber.StatusBadRequest, "bad-body", "the body is not a stock.updated event: "+err.Error())
 	}
 	if ev.Type != "stock.updated" {
