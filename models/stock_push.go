@@ -87,6 +87,30 @@ func ApplyStockPush(ctx context.Context, db *gorm.DB, supplierID int64, eventID 
 		}
 		sort.Strings(skus)
 
+		// SKUs nobody maps go to the unmapped queue before the apply lock, as a
+		// sync does: both lock queue rows, and only in that order can't deadlock.
+		var known []string
+		if len(skus) > 0 {
+			if err := tx.Raw("SELECT supplier_sku FROM offers WHERE supplier_id = ? AND supplier_sku = ANY (?)", supplierID,
+				stringArray(skus)).Scan(&known).Error; err != nil {
+				return fmt.Errorf("models: stock push offers: %w", err)
+			}
+		}
+		isKnown := make(map[string]bool, len(known))
+		for _, k := range known {
+			isKnown[k] = true
+		}
+		var unmapped []StockUpdate
+		for _, sku := range skus {
+			if !isKnown[sku] {
+				unmapped = append(unmapped, updates[latest[sku]])
+			}
+		}
+		run.RowsUnmapped = int64(len(unmapped))
+		if err := queueUnmappedPush(tx, supplierID, unmapped, now); err != nil {
+			return err
+		}
+
 		if err := tx.Exec("SELECT pg_advisory_xact_lock(?::int, ?::int)", applyLockSpace, supplierID).Error; err != nil {
 			return fmt.Errorf("models: stock push lock: %w", err)
 		}
@@ -108,14 +132,12 @@ func ApplyStockPush(ctx context.Context, db *gorm.DB, supplierID int64, eventID 
 		}
 		var ids, qtys, olds, variants []int64
 		var times []time.Time
-		var unmapped []StockUpdate
 		for _, sku := range skus {
 			u := updates[latest[sku]]
 			o, ok := bySKU[sku]
 			switch {
 			case !ok:
-				unmapped = append(unmapped, u)
-				continue
+				continue // unmapped (queued above), or its mapping was removed a moment ago
 			case !u.ObservedAt.After(o.ObservedAt) || (lastSnap.Valid && u.ObservedAt.Before(lastSnap.Time)):
 				run.RowsStale++
 				continue
@@ -127,10 +149,6 @@ func ApplyStockPush(ctx context.Context, db *gorm.DB, supplierID int64, eventID 
 			}
 			ids, qtys, olds, times, variants = append(ids, o.ID), append(qtys, u.Quantity), append(olds, o.ReportedQuantity),
 				append(times, u.ObservedAt), append(variants, o.VariantID)
-		}
-		run.RowsUnmapped = int64(len(unmapped))
-		if err := queueUnmappedPush(tx, supplierID, unmapped, now); err != nil {
-			return err
 		}
 		if len(ids) > 0 {
 			if err := tx.Raw("SELECT COALESCE(sum(reported_quantity), 0) FROM offers WHERE supplier_id = ? AND active", supplierID).

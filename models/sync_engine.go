@@ -361,6 +361,21 @@ func (l *SyncLock) apply(ctx context.Context, run *SyncRun, snap Snapshot, prog 
 		if err := tx.Raw(`SELECT DISTINCT variant_id FROM sync_delta WHERE kind IN ('changed', 'missing')`).Scan(&changedVariants).Error; err != nil {
 			return fmt.Errorf("models: sync variants: %w", err)
 		}
+		// Held feeds are decided (their rows deleted) before the pool rows are locked.
+		if approval != nil {
+			if err := decideHeld(tx, approval.feed.ID, HeldApproved, approval.actor, approval.note, run.ID); err != nil {
+				return err
+			}
+			if err := RecordAudit(ctx, tx, AuditRecord{Actor: approval.actor, Action: "held_feed.approve", EntityType: "supplier",
+				EntityID: fmt.Sprint(l.SupplierID), Reason: approval.note,
+				After: map[string]any{"held_feed": approval.feed.ID, "sync_run": run.ID, "changed": run.RowsChanged}}); err != nil {
+				return err
+			}
+		} else if snap.Full {
+			if err := supersedePending(tx, l.SupplierID, &snap.At); err != nil {
+				return err
+			}
+		}
 		// From here to COMMIT the pool rows are locked: only the writes that need them.
 		if err := exec("apply lock", "SELECT pg_advisory_xact_lock(?::int, ?::int)", applyLockSpace, l.SupplierID); err != nil {
 			return err
@@ -393,20 +408,6 @@ func (l *SyncLock) apply(ctx context.Context, run *SyncRun, snap Snapshot, prog 
 			return err
 		}
 		run.ReservationsSettled = settled
-		if approval != nil {
-			if err := decideHeld(tx, approval.feed.ID, HeldApproved, approval.actor, approval.note, run.ID); err != nil {
-				return err
-			}
-			if err := RecordAudit(ctx, tx, AuditRecord{Actor: approval.actor, Action: "held_feed.approve", EntityType: "supplier",
-				EntityID: fmt.Sprint(l.SupplierID), Reason: approval.note,
-				After: map[string]any{"held_feed": approval.feed.ID, "sync_run": run.ID, "changed": run.RowsChanged}}); err != nil {
-				return err
-			}
-		} else if snap.Full {
-			if err := supersedePending(tx, l.SupplierID, &snap.At); err != nil {
-				return err
-			}
-		}
 		if err := finishRun(tx, run, SyncSucceeded, ""); err != nil {
 			return err
 		}
