@@ -72,6 +72,18 @@ func (s *Server) AdminRoutes() []Route {
 		{"POST", "/suppliers/:id/status", models.PermSuppliersEdit, s.suppliersStatus},
 		{"GET", "/suppliers/:id/delete", models.PermSuppliersEdit, s.suppliersDeleteShow},
 		{"POST", "/suppliers/:id/delete", models.PermSuppliersEdit, s.suppliersDelete},
+		{"GET", "/suppliers/:id/syncs", models.PermRead, s.supplierSyncs},
+		{"POST", "/suppliers/:id/sync", models.PermSuppliersEdit, s.supplierSyncNow},
+		{"POST", "/suppliers/:id/upload", models.PermSuppliersEdit, s.supplierUpload},
+		{"POST", "/suppliers/:id/test", models.PermSuppliersEdit, s.supplierTestConnection},
+		{"GET", "/suppliers/:id/mapping", models.PermSuppliersEdit, s.supplierMappingShow},
+		{"POST", "/suppliers/:id/mapping", models.PermSuppliersEdit, s.supplierMappingUpdate},
+		{"POST", "/suppliers/:id/mapping/preview", models.PermSuppliersEdit, s.supplierMappingPreview},
+		{"GET", "/syncs", models.PermRead, s.syncsIndex},
+		{"GET", "/syncs/:id", models.PermRead, s.syncShow},
+		{"POST", "/held-feeds/:id/approve", models.PermSuppliersEdit, s.heldApprove},
+		{"POST", "/held-feeds/:id/reject", models.PermSuppliersEdit, s.heldReject},
+		{"GET", "/stock/low", models.PermRead, s.stockLow},
 
 		{"GET", "/account/password", models.PermOwnAccount, s.passwordShow},
 		{"POST", "/account/password", models.PermOwnAccount, s.passwordUpdate},
@@ -112,7 +124,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/static/*", s.static)
 
 	// Webhooks: verified by their signatures, no session, no CSRF.
-	webhooks.Mount(app, webhooks.Deps{DB: s.db, Log: s.log, Stripe: s.stripeHooks, PayPal: s.paypalHooks})
+	webhooks.Mount(app, webhooks.Deps{DB: s.db, Log: s.log, Stripe: s.stripeHooks, PayPal: s.paypalHooks,
+		Secrets: s.secrets, Instance: s.instance})
 
 	// The storefront API: API keys only, problem+json only.
 	s.openAPI = api.Mount(app, s.cfg.API, api.Deps{DB: s.db, Log: s.log, Payments: s.payments})

@@ -6,9 +6,12 @@ package handlers
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/alexedwards/scs/postgresstore"
@@ -21,6 +24,8 @@ import (
 
 	"dropship/handlers/api"
 	"dropship/handlers/webhooks"
+	"dropship/integrations/suppliers/feed"
+	"dropship/integrations/suppliers/transport"
 	"dropship/models"
 )
 
@@ -51,6 +56,20 @@ type Deps struct {
 	// StripeHooks and PayPalHooks verify payment webhooks (nil: not configured).
 	StripeHooks webhooks.StripeParser
 	PayPalHooks webhooks.PayPalParser
+	// Inventory runs supplier syncs for the pages' buttons (Sync now, upload,
+	// approve, test connection, mapping preview); nil hides them.
+	Inventory Inventory
+}
+
+// Inventory is what the supplier pages ask of the sync service (jobs.Inventory).
+type Inventory interface {
+	SyncNow(supplierID int64, actor *models.User) error
+	Upload(supplierID int64, actor *models.User, name string, r io.Reader) error
+	ApproveHeld(ctx context.Context, heldID int64, actor *models.User, note string) error
+	TestConnection(ctx context.Context, sup *models.Supplier) (transport.Probe, error)
+	PreviewFeed(ctx context.Context, sup *models.Supplier, m feed.Mapping, sample io.Reader, sampleName string) (feed.PreviewResult, error)
+	PreviewREST(ctx context.Context, sup *models.Supplier, m models.RESTMapping) (transport.Probe, error)
+	Reload(ctx context.Context) (string, error)
 }
 
 // Server holds the handlers' dependencies; its methods are the handlers.
@@ -67,6 +86,8 @@ type Server struct {
 	payments    models.PaymentVerifier
 	stripeHooks webhooks.StripeParser
 	paypalHooks webhooks.PayPalParser
+	inv         Inventory
+	instance    string   // host/pid, in the sync runs webhooks create
 	openAPI     huma.API // the storefront API, for its OpenAPI document
 }
 
@@ -82,7 +103,10 @@ func New(cfg Config, d Deps) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: d.DB, log: d.Log, registry: d.Registry, ready: d.Ready, payments: d.Payments, stripeHooks: d.StripeHooks, paypalHooks: d.PayPalHooks, secrets: d.Secrets}
+	s := &Server{cfg: cfg, db: d.DB, log: d.Log, registry: d.Registry, ready: d.Ready, payments: d.Payments, stripeHooks: d.StripeHooks,
+		paypalHooks: d.PayPalHooks, secrets: d.Secrets, inv: d.Inventory}
+	host, _ := os.Hostname()
+	s.instance = fmt.Sprintf("%s/%d", host, os.Getpid())
 	if u, err := url.Parse(cfg.BaseURL); err == nil && u.Scheme == "https" {
 		s.secure = true
 	}

@@ -31,6 +31,7 @@ func (s *Server) suppliersCreate(c *fiber.Ctx) error {
 		f.ForgetSecrets()
 		return s.render(c, fiber.StatusUnprocessableEntity, suppliers.FormPage(nil, f))
 	}
+	s.reloadSchedules(c)
 	s.flash(c, "success", fmt.Sprintf("Added %s. Map its SKUs on the SKU mapping page.", sup.Code))
 	return s.redirect(c, fmt.Sprintf("/suppliers/%d", sup.ID))
 }

@@ -34,6 +34,9 @@ func (s *Server) suppliersShow(c *fiber.Ctx) error {
 		d.Next = fmt.Sprintf("/suppliers/%d?after=%s", id, url.QueryEscape(offers[len(offers)-1].SupplierSKU))
 	}
 	d.Offers = offers
+	if d.Sync, err = s.syncCard(c, &sum.Supplier); err != nil {
+		return err
+	}
 	return s.render(c, fiber.StatusOK, suppliers.Show(d))
 }
 

@@ -22,6 +22,7 @@ func (s *Server) suppliersStatus(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.reloadSchedules(c)
 	if status == models.SupplierPaused {
 		s.flash(c, "info", sup.Code+" is paused: its stock no longer counts in the pool.")
 	} else {

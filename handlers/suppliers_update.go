@@ -38,6 +38,7 @@ func (s *Server) suppliersUpdate(c *fiber.Ctx) error {
 		f.ForgetSecrets()
 		return s.render(c, fiber.StatusUnprocessableEntity, suppliers.FormPage(sup, f))
 	}
+	s.reloadSchedules(c)
 	s.flash(c, "success", "Saved "+sup.Code+".")
 	return s.redirect(c, fmt.Sprintf("/suppliers/%d", id))
 }

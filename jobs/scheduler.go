@@ -24,6 +24,11 @@ type Job struct {
 	Name string
 	// Every is the interval between the end of one run and the start of the next.
 	Every time.Duration
+	// Cron, when set, schedules by a five-field cron line instead of Every.
+	Cron string
+	// Quiet jobs record a run only when it failed or said what it did (a non-empty
+	// summary): frequent checks that mostly find nothing don't flood the job runs.
+	Quiet bool
 	// LeaderOnly jobs run on one instance at a time (feed pulls, roll-ups);
 	// the others claim rows with SKIP LOCKED and may run everywhere.
 	LeaderOnly bool
@@ -81,31 +86,61 @@ func NewScheduler(db *gorm.DB, log *slog.Logger, reg prometheus.Registerer) (*Sc
 }
 
 // Add schedules j; a run starts only when the previous one has finished.
+// Interval jobs run once at start; cron jobs at their first matching time.
 func (s *Scheduler) Add(j Job) error {
 	target := s.anywhere
 	if j.LeaderOnly {
 		target = s.leader
 	}
-	_, err := target.NewJob(
-		gocron.DurationJob(j.Every),
-		gocron.NewTask(func(ctx context.Context) { s.RunOnce(ctx, j) }),
+	def := gocron.DurationJob(j.Every)
+	opts := []gocron.JobOption{
 		gocron.WithName(j.Name),
+		gocron.WithTags(j.Name),
 		gocron.WithSingletonMode(gocron.LimitModeReschedule),
-		gocron.WithIntervalFromCompletion(),
-		gocron.WithStartAt(gocron.WithStartImmediately()),
-	)
-	if err != nil {
+	}
+	if j.Cron != "" {
+		def = gocron.CronJob(j.Cron, false)
+	} else {
+		opts = append(opts, gocron.WithIntervalFromCompletion(), gocron.WithStartAt(gocron.WithStartImmediately()))
+	}
+	if _, err := target.NewJob(def, gocron.NewTask(func(ctx context.Context) { s.RunOnce(ctx, j) }), opts...); err != nil {
 		return fmt.Errorf("jobs: add %s: %w", j.Name, err)
 	}
 	return nil
 }
 
+// Replace schedules j in place of any job of the same name (a changed schedule).
+func (s *Scheduler) Replace(j Job) error {
+	s.Remove(j.Name)
+	return s.Add(j)
+}
+
+// Remove unschedules the job of that name; a run in progress finishes.
+func (s *Scheduler) Remove(name string) {
+	s.anywhere.RemoveByTags(name)
+	s.leader.RemoveByTags(name)
+}
+
+// Scheduled lists the names of the scheduled jobs.
+func (s *Scheduler) Scheduled() []string {
+	var out []string
+	for _, sc := range []gocron.Scheduler{s.anywhere, s.leader} {
+		for _, j := range sc.Jobs() {
+			out = append(out, j.Name())
+		}
+	}
+	return out
+}
+
 // RunOnce runs j now and records the run; tests and "run now" buttons call it directly.
 func (s *Scheduler) RunOnce(ctx context.Context, j Job) {
-	run, err := models.StartJobRun(ctx, s.db, j.Name, s.instance)
-	if err != nil {
-		s.log.Error("job run not recorded", "job", j.Name, "err", err)
-		return
+	var run *models.JobRun
+	if !j.Quiet {
+		var err error
+		if run, err = models.StartJobRun(ctx, s.db, j.Name, s.instance); err != nil {
+			s.log.Error("job run not recorded", "job", j.Name, "err", err)
+			return
+		}
 	}
 	started := time.Now()
 	summary, runErr := safeRun(ctx, j)
@@ -118,6 +153,18 @@ func (s *Scheduler) RunOnce(ctx context.Context, j Job) {
 		s.log.Debug("job done", "job", j.Name, "summary", summary, "took", time.Since(started))
 	}
 	s.runs.WithLabelValues(j.Name, outcome).Inc()
+	if run == nil {
+		if summary == "" && runErr == nil {
+			return
+		}
+		var err error
+		if run, err = models.StartJobRun(context.WithoutCancel(ctx), s.db, j.Name, s.instance); err != nil {
+			s.log.Error("job run not recorded", "job", j.Name, "err", err)
+			return
+		}
+		run.StartedAt = started.UTC()
+		s.db.Model(run).Update("started_at", run.StartedAt)
+	}
 	if err := models.FinishJobRun(context.WithoutCancel(ctx), s.db, run, summary, runErr); err != nil {
 		s.log.Error("job run not recorded", "job", j.Name, "err", err)
 	}
@@ -138,6 +185,9 @@ func (s *Scheduler) Start() {
 	s.anywhere.Start()
 	s.leader.Start()
 }
+
+// Instance names this process in job and sync runs: host/pid.
+func (s *Scheduler) Instance() string { return s.instance }
 
 // Shutdown waits for running jobs to finish (up to the stop timeout) and resigns leadership.
 func (s *Scheduler) Shutdown(ctx context.Context) error {

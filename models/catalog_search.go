@@ -48,14 +48,19 @@ type CatalogRow struct {
 	Currency          string
 	VariantStatus     string
 	LowStockThreshold *int
-	Position          int
-	UpdatedAt         time.Time
+	// StoreDefault is the store's threshold for variants without their own; nil: DefaultLowStockThreshold.
+	StoreDefault *int64 `gorm:"-"`
+	Position     int
+	UpdatedAt    time.Time
 	PoolFigures
 }
 
 // StockState says whether the variant is in stock, low, out or unmapped.
 func (r *CatalogRow) StockState() string {
 	threshold := int64(DefaultLowStockThreshold)
+	if r.StoreDefault != nil {
+		threshold = *r.StoreDefault
+	}
 	if r.LowStockThreshold != nil {
 		threshold = int64(*r.LowStockThreshold)
 	}
@@ -122,7 +127,8 @@ func SearchCatalog(ctx context.Context, db *gorm.DB, f CatalogFilter) ([]Catalog
 		where = append(where, "p.status = ?")
 		args = append(args, f.Status)
 	}
-	threshold := fmt.Sprintf("COALESCE(vs.low_stock_threshold, %d)", DefaultLowStockThreshold)
+	def := storeLowStockDefault(ctx, db)
+	threshold := fmt.Sprintf("COALESCE(vs.low_stock_threshold, %d)", def)
 	// The rarer stock states are found first and then sorted (walking the
 	// whole sort order to find a few of them is what makes a page slow).
 	hits := ""
@@ -202,6 +208,9 @@ func SearchCatalog(ctx context.Context, db *gorm.DB, f CatalogFilter) ([]Catalog
 		out = out[:f.Limit]
 		next = encodeCursor(cursorOf(out[f.Limit-1], keys))
 	}
+	for i := range out {
+		out[i].StoreDefault = &def
+	}
 	return out, next, nil
 }
 
@@ -266,7 +275,7 @@ func CountCatalog(ctx context.Context, db *gorm.DB) (CatalogCounts, error) {
 		count(*) FILTER (WHERE offers = 0) AS unmapped,
 		count(*) FILTER (WHERE offers > 0 AND supply - reserved <= 0) AS out,
 		count(*) FILTER (WHERE offers > 0 AND supply - reserved > 0 AND supply - reserved <= COALESCE(low_stock_threshold, %d)) AS low
-		FROM variant_stock`, DefaultLowStockThreshold)).Scan(&c).Error
+		FROM variant_stock`, storeLowStockDefault(ctx, db))).Scan(&c).Error
 	if err != nil {
 		return c, fmt.Errorf("models: count catalog: %w", err)
 	}

@@ -18,6 +18,7 @@ type Dashboard struct {
 	RecentAudit    []AuditEntry
 	DatabaseBytes  int64
 	SchemaVersion  int64
+	Inventory      *InventoryHealth
 	GeneratedAt    time.Time
 
 	// Orders: today in the store's zone, the queues, and the last 14 days.
@@ -82,6 +83,9 @@ func LoadDashboard(ctx context.Context, db *gorm.DB) (*Dashboard, error) {
 	if d.Stock, err = CountCatalog(ctx, db); err != nil {
 		return nil, err
 	}
+	if d.Inventory, err = LoadInventoryHealth(ctx, db); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -110,4 +114,51 @@ func loadOrderFigures(ctx context.Context, db *gorm.DB, d *Dashboard) error {
 		d.OrdersToday, d.RevenueTodayCents = days[n-1].Orders, days[n-1].TotalCents
 	}
 	return nil
+}
+
+// SupplierLag is an active supplier whose last good sync is older than it may be.
+type SupplierLag struct {
+	ID                int64
+	Code              string
+	Name              string
+	ConnectionKind    string
+	AllowedLagMinutes int
+	LastGoodSyncAt    *time.Time
+	LastError         string
+	Failures          int
+}
+
+// InventoryHealth is the stock sync side of the dashboard.
+type InventoryHealth struct {
+	Lagging []SupplierLag
+	Held    []HeldFeedRow
+}
+
+// LaggingSuppliers lists active suppliers (that report stock) whose last
+// good sync is older than their allowed lag, or who never synced, stalest first.
+func LaggingSuppliers(ctx context.Context, db *gorm.DB) ([]SupplierLag, error) {
+	var out []SupplierLag
+	err := db.WithContext(ctx).Raw(`SELECT s.id, s.code, s.name, s.connection_kind, s.allowed_lag_minutes,
+			st.last_good_sync_at, COALESCE(st.last_error, '') AS last_error, COALESCE(st.failures, 0) AS failures
+		FROM suppliers s LEFT JOIN supplier_sync_state st ON st.supplier_id = s.id
+		WHERE s.status = 'active' AND s.connection_kind <> 'email'
+		  AND (st.last_good_sync_at IS NULL OR st.last_good_sync_at < now() - s.allowed_lag_minutes * interval '1 minute')
+		ORDER BY st.last_good_sync_at NULLS FIRST, s.code`).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: lagging suppliers: %w", err)
+	}
+	return out, nil
+}
+
+// LoadInventoryHealth reads the lagging suppliers and the feeds held for review.
+func LoadInventoryHealth(ctx context.Context, db *gorm.DB) (*InventoryHealth, error) {
+	h := &InventoryHealth{}
+	var err error
+	if h.Lagging, err = LaggingSuppliers(ctx, db); err != nil {
+		return nil, err
+	}
+	if h.Held, err = ListPendingHeldFeeds(ctx, db); err != nil {
+		return nil, err
+	}
+	return h, nil
 }

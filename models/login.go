@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/argon2id"
@@ -37,7 +38,12 @@ func (e *ThrottledError) Error() string {
 }
 
 // dummyHash keeps the time of a sign-in for an unknown email close to that of a known one.
-var dummyHash, _ = argon2id.CreateHash("not a real password", argonParams)
+// It is made on first use: at package init it cost every process that imports
+// models (sync workers, commands) 64 MB of argon2 memory it never needed.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := argon2id.CreateHash("not a real password", argonParams)
+	return h
+})
 
 // LoginAttempt is one sign-in try, kept for throttling.
 type LoginAttempt struct {
@@ -75,7 +81,7 @@ func Authenticate(ctx context.Context, db *gorm.DB, email, password, remoteAddr 
 	}
 
 	u, err := GetUserByEmail(ctx, db, email)
-	hash := dummyHash
+	hash := dummyHash()
 	if err == nil {
 		hash = u.PasswordHash
 	} else if !errors.Is(err, ErrNotFound) {

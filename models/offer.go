@@ -24,6 +24,7 @@ type Offer struct {
 	LeadTimeDays      int
 	MinQuantity       int
 	Active            bool
+	Discontinued      bool // the supplier says it won't come back; its quantity is taken as 0
 	LastSeenAt        *time.Time
 	Source            string
 	ObservedAt        time.Time

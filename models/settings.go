@@ -30,6 +30,9 @@ type StoreSettings struct {
 	RiskUnusualQuantity int      `json:"risk_unusual_quantity"`  // a line above this quantity counts
 	RiskVelocityLimit   int      `json:"risk_velocity_limit"`    // more orders than this in 24 h per email, address or card count
 	DisposableDomains   []string `json:"disposable_domains"`     // added to the built-in list
+
+	// Inventory: a variant without its own threshold is low at or below this many available units.
+	LowStockThreshold int `json:"low_stock_threshold"`
 }
 
 // DefaultStoreSettings is what a new store starts with.
@@ -38,6 +41,7 @@ func DefaultStoreSettings() StoreSettings {
 		StoreName: "My store", Timezone: "UTC", Currency: "USD", DefaultCountry: "US",
 		HoldMinutes: 30, ShippingFlatCents: 599, FreeShippingOverCents: 7500,
 		RiskThreshold: 60, RiskFirstOrderCents: 50000, RiskUnusualQuantity: 10, RiskVelocityLimit: 3,
+		LowStockThreshold: DefaultLowStockThreshold,
 	}
 }
 
@@ -76,6 +80,9 @@ func (s StoreSettings) Validate() error {
 	}
 	if s.RiskVelocityLimit < 1 {
 		fe.Add("risk_velocity_limit", "enter a number of orders of at least 1")
+	}
+	if s.LowStockThreshold < 0 || s.LowStockThreshold > 100000 {
+		fe.Add("low_stock_threshold", "enter a number of units between 0 and 100000")
 	}
 	for _, d := range s.DisposableDomains {
 		if !strings.Contains(d, ".") || strings.ContainsAny(d, " @/") {

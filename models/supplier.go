@@ -15,6 +15,8 @@ import (
 
 	"github.com/robfig/cron/v3"
 	"gorm.io/gorm"
+
+	"dropship/integrations/suppliers/feed"
 )
 
 // Supplier statuses: paused suppliers keep their offers mapped but out of the
@@ -75,12 +77,13 @@ type KindSpec struct {
 
 // KindSpecs describes each connection kind.
 var KindSpecs = map[string]KindSpec{
-	KindREST:     {Label: "REST API", URL: true, AuthTypes: []string{AuthNone, AuthBearer, AuthBasic, AuthAPIKey}, Secrets: []string{SecretToken, SecretPassword}},
-	KindFeedHTTP: {Label: "Feed over HTTP(S)", URL: true, AuthTypes: []string{AuthNone, AuthBasic, AuthBearer}, Secrets: []string{SecretToken, SecretPassword}},
-	KindFeedSFTP: {Label: "Feed over SFTP", HostPort: true, Paths: true, AuthTypes: []string{AuthPassword, AuthPrivateKey}, Secrets: []string{SecretPassword, SecretPrivateKey}, Port: 22},
-	KindFeedFTP:  {Label: "Feed over FTP", HostPort: true, Paths: true, AuthTypes: []string{AuthPassword}, Secrets: []string{SecretPassword}, Port: 21},
+	// Every kind that is pulled may also push stock webhooks: a signing secret is optional there.
+	KindREST:     {Label: "REST API", URL: true, AuthTypes: []string{AuthNone, AuthBearer, AuthBasic, AuthAPIKey}, Secrets: []string{SecretToken, SecretPassword, SecretSigningSecret}},
+	KindFeedHTTP: {Label: "Feed over HTTP(S)", URL: true, AuthTypes: []string{AuthNone, AuthBasic, AuthBearer}, Secrets: []string{SecretToken, SecretPassword, SecretSigningSecret}},
+	KindFeedSFTP: {Label: "Feed over SFTP", HostPort: true, Paths: true, AuthTypes: []string{AuthPassword, AuthPrivateKey}, Secrets: []string{SecretPassword, SecretPrivateKey, SecretSigningSecret}, Port: 22},
+	KindFeedFTP:  {Label: "Feed over FTP", HostPort: true, Paths: true, AuthTypes: []string{AuthPassword}, Secrets: []string{SecretPassword, SecretSigningSecret}, Port: 21},
 	KindWebhook:  {Label: "Signed webhooks", Secrets: []string{SecretSigningSecret}},
-	KindX12SFTP:  {Label: "X12 EDI over SFTP", HostPort: true, Paths: true, Outbound: true, AuthTypes: []string{AuthPassword, AuthPrivateKey}, Secrets: []string{SecretPassword, SecretPrivateKey}, Port: 22},
+	KindX12SFTP:  {Label: "X12 EDI over SFTP", HostPort: true, Paths: true, Outbound: true, AuthTypes: []string{AuthPassword, AuthPrivateKey}, Secrets: []string{SecretPassword, SecretPrivateKey, SecretSigningSecret}, Port: 22},
 	KindEmail:    {Label: "Email", Email: true},
 }
 
@@ -99,6 +102,10 @@ type Connection struct {
 	Email        string            `json:"email,omitempty"`         // email: where purchase orders go
 	HostKey      string            `json:"host_key,omitempty"`      // SSH host key pinned on first use
 	Secrets      map[string]string `json:"secrets,omitempty"`       // name -> sealed value
+	// Feed says how a feed file is laid out (feed kinds); REST where the
+	// figures are in the API's answers. Edited on the supplier's mapping page.
+	Feed *feed.Mapping `json:"feed,omitempty"`
+	REST *RESTMapping  `json:"rest,omitempty"`
 }
 
 // Value writes the connection as JSON.
@@ -409,7 +416,7 @@ func UpdateSupplier(ctx context.Context, db *gorm.DB, box *SecretBox, actor *Use
 		if err != nil {
 			return err
 		}
-		conn.HostKey = s.Connection.HostKey
+		conn.HostKey, conn.Feed, conn.REST = s.Connection.HostKey, s.Connection.Feed, s.Connection.REST
 		if conn.Host != s.Connection.Host || conn.Port != s.Connection.Port {
 			conn.HostKey = "" // another server: pin its key afresh
 		}

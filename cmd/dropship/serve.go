@@ -59,8 +59,14 @@ func cmdServe(ctx context.Context, root string, args []string) error {
 	if err != nil {
 		return err
 	}
+	sched, err := jobs.NewScheduler(e.db, e.log, reg)
+	if err != nil {
+		return err
+	}
+	inv := jobs.NewInventory(e.db, box, e.log, sched)
+	defer inv.Close()
 	deps := handlers.Deps{
-		DB: e.db, Log: e.log, Registry: reg, Payments: gateways, Secrets: box,
+		DB: e.db, Log: e.log, Registry: reg, Payments: gateways, Secrets: box, Inventory: inv,
 		Ready: func(ctx context.Context) error {
 			if err := e.sqlDB.PingContext(ctx); err != nil {
 				return fmt.Errorf("database unreachable: %w", err)
@@ -86,12 +92,8 @@ func cmdServe(ctx context.Context, root string, args []string) error {
 		return err
 	}
 
-	sched, err := jobs.NewScheduler(e.db, e.log, reg)
-	if err != nil {
-		return err
-	}
-	for _, j := range []jobs.Job{jobs.Housekeeping(e.db), jobs.ExpireHolds(e.db), jobs.VerifyPendingPayments(e.db, gateways),
-		jobs.CapturePayments(e.db, gateways, payments.IsTemporary)} {
+	for _, j := range append([]jobs.Job{jobs.Housekeeping(e.db), jobs.ExpireHolds(e.db), jobs.VerifyPendingPayments(e.db, gateways),
+		jobs.CapturePayments(e.db, gateways, payments.IsTemporary)}, inv.Jobs()...) {
 		if err := sched.Add(j); err != nil {
 			return err
 		}
@@ -101,9 +103,16 @@ func cmdServe(ctx context.Context, root string, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: listen on %s: %w", e.cfg.ListenAddr, err)
 	}
-	sched.Start()
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
+	if demoLogin != nil {
+		stopSandboxes, err := startDemoSandboxes(ctx, e, box, root)
+		if err != nil {
+			return err
+		}
+		defer stopSandboxes()
+	}
+	sched.Start()
 
 	e.log.Info("dropship is up", "url", e.cfg.BaseURL, "listen", e.cfg.ListenAddr)
 	if demoLogin != nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"gorm.io/gorm"
@@ -33,6 +34,12 @@ type Deps struct {
 	Log    *slog.Logger
 	Stripe StripeParser
 	PayPal PayPalParser
+	// Secrets opens the suppliers' sealed signing secrets.
+	Secrets *models.SecretBox
+	// Instance names this process in the sync runs supplier webhooks create.
+	Instance string
+	// Now is the clock supplier signatures are checked against; time.Now when nil (tests set it).
+	Now func() time.Time
 }
 
 // Receivers holds the dependencies; its methods are the handlers.
@@ -42,9 +49,18 @@ type Receivers struct {
 
 // Mount registers the webhook routes on app.
 func Mount(app *fiber.App, d Deps) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
 	r := &Receivers{Deps: d}
 	app.Post("/webhooks/stripe", r.stripe)
 	app.Post("/webhooks/paypal", r.paypal)
+	app.Post("/webhooks/suppliers/:code", r.supplierStock)
+}
+
+// fail answers a problem+json with status and a reason for the sender's logs.
+func fail(c *fiber.Ctx, status int, slug, detail string) error {
+	return problem.Write(c, problem.New(status, slug, detail))
 }
 
 // applyPaymentEvent acts on a verified payment event once, and answers the provider.

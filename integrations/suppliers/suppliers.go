@@ -54,6 +54,9 @@ type Fetched struct {
 	// newest file is not downloaded again.
 	ETag         string
 	LastModified string
+	// Size is the feed's length in bytes as the server announced it (before
+	// decompression); 0 or less when unknown. It scales progress bars only.
+	Size int64
 	// HostKey is the SSH host key fingerprint the server presented (SFTP only,
 	// "SHA256:..." as ssh-keygen prints it): the caller pins it when none was pinned yet.
 	HostKey string

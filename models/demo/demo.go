@@ -114,15 +114,23 @@ type supplierSpec struct {
 
 var suppliers = []supplierSpec{
 	{"ACME", "Acme Wholesale US", "US", "USD", models.KindREST, 1, 2, 0.48, 2, 4, 450, 0.7,
-		models.Connection{URL: "http://127.0.0.1:9101/api/v1", AuthType: models.AuthBearer}, map[string]string{models.SecretToken: "demo-acme-token"}, "15m"},
+		models.Connection{URL: "http://127.0.0.1:9101/api/v1/inventory", AuthType: models.AuthBearer}, map[string]string{models.SecretToken: ACMEToken}, "5m"},
 	{"BOLT", "Bolt Handels GmbH", "DE", "EUR", models.KindFeedSFTP, 2, 1, 0.44, 3, 6, 650, 0.45,
-		models.Connection{Host: "127.0.0.1", Port: 9122, Username: "dropship", AuthType: models.AuthPassword, Path: "/feeds", FilePattern: "stock-*.csv"},
-		map[string]string{models.SecretPassword: "demo-bolt-password"}, "30m"},
+		models.Connection{Host: "127.0.0.1", Port: 9122, Username: BOLTUser, AuthType: models.AuthPassword, Path: "/", FilePattern: "stock_*.csv"},
+		map[string]string{models.SecretPassword: BOLTPassword}, "10m"},
 	{"CRANE", "Crane Trading Co.", "CN", "USD", models.KindFeedHTTP, 3, 0, 0.31, 10, 18, 250, 0.6,
-		models.Connection{URL: "http://127.0.0.1:9103/feeds/stock.csv", AuthType: models.AuthNone}, nil, "1h"},
+		models.Connection{URL: "http://127.0.0.1:9103/feeds/stock.csv", AuthType: models.AuthNone}, nil, "30m"},
 	{"DELTA", "Delta Distribution Ltd", "GB", "GBP", models.KindWebhook, 1, 3, 0.42, 2, 5, 550, 0.35,
-		models.Connection{}, map[string]string{models.SecretSigningSecret: "whsec_ZGVtby1kZWx0YS1zaWduaW5nLXNlY3JldA=="}, ""},
+		models.Connection{}, map[string]string{models.SecretSigningSecret: DELTASecret}, ""},
 }
+
+// Credentials the demo suppliers share with their sandbox suppliers (`make run` starts them).
+const (
+	ACMEToken    = "demo-acme-token"
+	BOLTUser     = "dropship"
+	BOLTPassword = "demo-bolt-password"
+	DELTASecret  = "whsec_ZGVtby1kZWx0YS1zaWduaW5nLXNlY3JldA=="
+)
 
 // Seed adds the demo catalog when the store has no products; it reports whether it did.
 func Seed(ctx context.Context, db *gorm.DB, box *models.SecretBox) (bool, error) {
@@ -182,6 +190,9 @@ func Seed(ctx context.Context, db *gorm.DB, box *models.SecretBox) (bool, error)
 		for _, sp := range suppliers {
 			s, err := createSupplier(ctx, tx, box, sp)
 			if err != nil {
+				return err
+			}
+			if err := setMapping(ctx, tx, s); err != nil {
 				return err
 			}
 			supplierIDs = append(supplierIDs, s.ID)

@@ -22,6 +22,8 @@ var Nav = []NavItem{
 	{Section: "Catalog", Label: "Catalog", Href: "/catalog", Icon: iconBox, Perm: models.PermRead},
 	{Section: "Catalog", Label: "SKU mapping", Href: "/mapping", Icon: iconLink, Perm: models.PermRead},
 	{Section: "Catalog", Label: "Suppliers", Href: "/suppliers", Icon: iconTruck, Perm: models.PermRead},
+	{Section: "Inventory", Label: "Low stock", Href: "/stock/low", Icon: iconAlert, Perm: models.PermRead},
+	{Section: "Inventory", Label: "Stock sync", Href: "/syncs", Icon: iconSync, Perm: models.PermRead},
 	{Section: "Admin", Label: "Jobs", Href: "/jobs", Icon: iconClock, Perm: models.PermRead},
 	{Section: "Admin", Label: "Audit log", Href: "/audit", Icon: iconShield, Perm: models.PermRead},
 	{Section: "Admin", Label: "Users", Href: "/users", Icon: iconUsers, Perm: models.PermUsersManage},
@@ -56,6 +58,8 @@ const (
 	iconClock  = "M12 7v5l3 2m6-2a9 9 0 1 1-18 0 9 9 0 0 1 18 0Z"
 	iconShield = "M12 3 4 6v6c0 4.5 3.4 8.3 8 9 4.6-.7 8-4.5 8-9V6l-8-3Zm-3 9 2 2 4-4"
 	iconUsers  = "M16 19v-1a4 4 0 0 0-4-4H7a4 4 0 0 0-4 4v1M9.5 10a3 3 0 1 0 0-6 3 3 0 0 0 0 6ZM21 19v-1a4 4 0 0 0-3-3.9M16 4.1a3 3 0 0 1 0 5.8"
+	iconAlert  = "M12 9v4m0 4h.01M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0Z"
+	iconSync   = "M4 4v5h5M20 20v-5h-5M5.1 15A8 8 0 0 0 19.4 17M18.9 9A8 8 0 0 0 4.6 7"
 	iconCog    = "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6Zm7.4-3a7.4 7.4 0 0 0-.1-1.2l2-1.6-2-3.4-2.4 1a7.5 7.5 0 0 0-2-1.2L14.5 3h-4l-.4 2.6a7.5 7.5 0 0 0-2 1.2l-2.4-1-2 3.4 2 1.6a7.4 7.4 0 0 0 0 2.4l-2 1.6 2 3.4 2.4-1a7.5 7.5 0 0 0 2 1.2l.4 2.6h4l.4-2.6a7.5 7.5 0 0 0 2-1.2l2.4 1 2-3.4-2-1.6c.1-.4.1-.8.1-1.2Z"
 )
 

@@ -10,9 +10,10 @@ import (
 
 // Sections of the settings page; each is its own form.
 const (
-	SectionStore    = "store"
-	SectionCheckout = "checkout"
-	SectionRisk     = "risk"
+	SectionStore     = "store"
+	SectionCheckout  = "checkout"
+	SectionRisk      = "risk"
+	SectionInventory = "inventory"
 )
 
 // Form edits one section of the store settings; the page shows all of them.
@@ -34,6 +35,8 @@ type Form struct {
 	RiskVelocityLimit   string `form:"risk_velocity_limit"`
 	DisposableDomains   string `form:"disposable_domains"`
 
+	LowStockThreshold string `form:"low_stock_threshold"`
+
 	Errors models.FieldErrors
 }
 
@@ -46,6 +49,7 @@ func FormOf(s models.StoreSettings) Form {
 		RiskThreshold:    strconv.Itoa(s.RiskThreshold), RiskFirstOrder: models.FormatCents(s.RiskFirstOrderCents),
 		RiskUnusualQuantity: strconv.Itoa(s.RiskUnusualQuantity), RiskVelocityLimit: strconv.Itoa(s.RiskVelocityLimit),
 		DisposableDomains: strings.Join(s.DisposableDomains, "\n"),
+		LowStockThreshold: strconv.Itoa(s.LowStockThreshold),
 	}
 }
 
@@ -84,6 +88,8 @@ func (f *Form) Apply(current models.StoreSettings) (models.StoreSettings, bool) 
 				s.DisposableDomains = append(s.DisposableDomains, d)
 			}
 		}
+	case SectionInventory:
+		s.LowStockThreshold = number("low_stock_threshold", f.LowStockThreshold)
 	default:
 		f.Section = SectionStore
 		s.StoreName = strings.TrimSpace(f.StoreName)
@@ -108,6 +114,8 @@ func (f Form) WithSaved(saved models.StoreSettings) Form {
 	case SectionRisk:
 		full.RiskThreshold, full.RiskFirstOrder, full.RiskUnusualQuantity = f.RiskThreshold, f.RiskFirstOrder, f.RiskUnusualQuantity
 		full.RiskVelocityLimit, full.DisposableDomains = f.RiskVelocityLimit, f.DisposableDomains
+	case SectionInventory:
+		full.LowStockThreshold = f.LowStockThreshold
 	default:
 		full.StoreName, full.Timezone, full.Currency, full.DefaultCountry = f.StoreName, f.Timezone, f.Currency, f.DefaultCountry
 	}

@@ -154,7 +154,23 @@ func Page(f Form) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<div class=\"form-actions\"><button class=\"btn primary\" type=\"submit\">Save fraud review</button></div></form></div></section>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<div class=\"form-actions\"><button class=\"btn primary\" type=\"submit\">Save fraud review</button></div></form></div></section><section class=\"card\" id=\"inventory\"><div class=\"card-head\"><div><h2>Inventory</h2><p>When a variant counts as low on stock. A variant's own threshold, set on its page, wins.</p></div></div><div class=\"card-body\"><form class=\"stack\" method=\"post\" action=\"/settings\" novalidate>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = layout.CSRFField().Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<input type=\"hidden\" name=\"section\" value=\"inventory\"><div class=\"form-grid\">")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "low_stock_threshold", Label: "Low-stock threshold (units)", Type: "number", Value: f.LowStockThreshold, Error: errFor(f, SectionInventory, "low_stock_threshold"), Hint: "A variant with this many units available or fewer is low: it shows on the low-stock page and managers get one email per crossing."}).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</div><div class=\"form-actions\"><button class=\"btn primary\" type=\"submit\">Save inventory</button></div></form></div></section>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

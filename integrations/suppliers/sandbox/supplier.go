@@ -230,6 +230,12 @@ func (s *Supplier) Step(now time.Time) []Item {
 	return changed
 }
 
+// PublishAll publishes the whole catalog as one change (files and one
+// webhook with every SKU), for a receiver that starts without our figures.
+func (s *Supplier) PublishAll() {
+	s.publish(time.Now(), s.catalog.Snapshot().Items)
+}
+
 // SetQuantity changes one SKU's stock and publishes the change.
 func (s *Supplier) SetQuantity(sku string, qty int64) (Item, error) {
 	now := time.Now()

@@ -189,7 +189,7 @@ func (f *FTP) Fetch(ctx context.Context, etag, _ string) (*suppliers.Fetched, er
 			}
 			return err
 		})
-	fetched := &suppliers.Fetched{Body: body, Name: name, ETag: validator}
+	fetched := &suppliers.Fetched{Body: body, Name: name, ETag: validator, Size: fi.Size()}
 	if !fi.ModTime().IsZero() {
 		fetched.LastModified = fi.ModTime().UTC().Format(http.TimeFormat)
 	}

@@ -134,7 +134,7 @@ func (h *HTTP) Fetch(ctx context.Context, etag, lastModified string) (*suppliers
 		func() { cancel(errors.New("stalled")) },
 		func() error { err := resp.Body.Close(); cancel(nil); return err })
 	return &suppliers.Fetched{
-		Body: body, Name: name,
+		Body: body, Name: name, Size: resp.ContentLength,
 		ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"),
 	}, nil
 }

@@ -291,7 +291,7 @@ func (s *SFTP) Fetch(ctx context.Context, etag, _ string) (*suppliers.Fetched, e
 		func() { sess.conn.Close() },
 		func() error { stop(); f.Close(); return sess.Close() })
 	return &suppliers.Fetched{
-		Body: body, Name: name, ETag: validator,
+		Body: body, Name: name, ETag: validator, Size: fi.Size(),
 		LastModified: fi.ModTime().UTC().Format(http.TimeFormat), HostKey: sess.hostKey,
 	}, nil
 }
