@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"dropship/integrations/suppliers"
+	"dropship/integrations/suppliers/x12"
 )
 
 // Files the sandbox keeps for its SFTP and FTP servers, relative to their root.
@@ -53,8 +57,21 @@ func (s *Supplier) writeFiles(now time.Time) error {
 	if err != nil {
 		return err
 	}
-	doc := write846(x12Envelope{Sender: s.cfg.Code, Receiver: "DROPSHIP", Control: control, At: now}, snap.Items)
-	if err := writeAtomic(filepath.Join(dir846, fmt.Sprintf("846_%s_%09d.edi", stamp, control)), doc, now); err != nil {
+	var doc bytes.Buffer
+	adv := x12.InventoryAdvice{
+		Envelope: x12.Envelope{SenderID: strings.ToUpper(s.cfg.Code), ReceiverID: "DROPSHIP",
+			InterchangeControl: control, GroupControl: control, SetControl: 1, Date: now},
+		Reference: fmt.Sprintf("INV%09d", control), Date: now, SKUQualifier: "SK",
+	}
+	for _, it := range snap.Items {
+		cost, lead := it.CostCents, it.LeadTimeDays
+		adv.Records = append(adv.Records, suppliers.StockRecord{SKU: it.SKU, Barcode: it.Barcode, Title: it.Title,
+			Quantity: it.Quantity, CostCents: &cost, Currency: it.Currency, LeadTimeDays: &lead, ObservedAt: it.UpdatedAt})
+	}
+	if err := x12.Encode846(&doc, adv); err != nil {
+		return fmt.Errorf("sandbox: 846: %w", err)
+	}
+	if err := writeAtomic(filepath.Join(dir846, fmt.Sprintf("846_%s_%09d.edi", stamp, control)), doc.Bytes(), now); err != nil {
 		return err
 	}
 	return prune(dir846, "846_*.edi")
