@@ -411,8 +411,11 @@ func checkVariantUnique(tx *gorm.DB, productID, selfID int64, sku string, opts O
 	return nil
 }
 
-// errVariantTaken is the answer when a concurrent write took the SKU or options first.
-var errVariantTaken = FieldErrors{"sku": "this SKU, or these options, were just taken by another variant"}
+// errVariantTaken is the answer when a concurrent write took the SKU or
+// options first; a new map each time, since callers may add to it.
+func errVariantTaken() error {
+	return FieldErrors{"sku": "this SKU, or these options, were just taken by another variant"}
+}
 
 func variantAuditView(v *Variant) map[string]any {
 	return map[string]any{"sku": v.SKU, "options": v.Options, "price_cents": v.PriceCents, "currency": v.Currency,
@@ -444,7 +447,7 @@ func CreateVariant(ctx context.Context, db *gorm.DB, actor *User, productID int6
 		}
 		if err := tx.Create(v).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return errVariantTaken
+				return errVariantTaken()
 			}
 			return fmt.Errorf("models: create variant: %w", err)
 		}
@@ -484,7 +487,7 @@ func UpdateVariant(ctx context.Context, db *gorm.DB, actor *User, id int64, in V
 		err = tx.Model(&v).Select("sku", "options", "price_cents", "compare_at_price_cents", "currency", "barcode",
 			"weight_grams", "low_stock_threshold", "status", "position", "updated_at").Updates(&v).Error
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return errVariantTaken
+			return errVariantTaken()
 		}
 		if err != nil {
 			return fmt.Errorf("models: update variant %d: %w", id, err)
