@@ -31,11 +31,6 @@ const (
 	OrderRefunded         OrderStatus = "refunded"
 )
 
-// OrderStatuses lists every status in lifecycle order.
-var OrderStatuses = []OrderStatus{OrderPendingPayment, OrderPaymentFailed, OrderOnHold, OrderPaid, OrderRouted,
-	OrderSentToSupplier, OrderAccepted, OrderBackordered, OrderPartiallyShipped, OrderShipped, OrderDelivered,
-	OrderCompleted, OrderCancelled, OrderRefunded}
-
 // orderTransitions is the lifecycle: from each status, where an order may go.
 // Cancel and refund are possible from every status before shipment.
 var orderTransitions = map[OrderStatus][]OrderStatus{

@@ -35,9 +35,6 @@ type PaymentVerifier interface {
 	VerifyPayment(ctx context.Context, provider, reference string, amountCents int64, currency string) (PaymentCheck, error)
 }
 
-// ErrPaymentFailed marks an order whose payment was refused.
-var ErrPaymentFailed = errors.New("payment failed")
-
 // ApplyPayment records the provider's answer for a pending order: a good
 // payment makes it paid (or on_hold when its risk score reaches the
 // threshold); a failed one makes it payment_failed, releases its stock, tells

@@ -62,20 +62,3 @@ const (
 	iconSync   = "M4 4v5h5M20 20v-5h-5M5.1 15A8 8 0 0 0 19.4 17M18.9 9A8 8 0 0 0 4.6 7"
 	iconCog    = "M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6Zm7.4-3a7.4 7.4 0 0 0-.1-1.2l2-1.6-2-3.4-2.4 1a7.5 7.5 0 0 0-2-1.2L14.5 3h-4l-.4 2.6a7.5 7.5 0 0 0-2 1.2l-2.4-1-2 3.4 2 1.6a7.4 7.4 0 0 0 0 2.4l-2 1.6 2 3.4 2.4-1a7.5 7.5 0 0 0 2 1.2l.4 2.6h4l.4-2.6a7.5 7.5 0 0 0 2-1.2l2.4 1 2-3.4-2-1.6c.1-.4.1-.8.1-1.2Z"
 )
-
-// IconPath exposes the icon paths to other view packages (empty states, buttons).
-func IconPath(name string) string {
-	switch name {
-	case "home":
-		return iconHome
-	case "clock":
-		return iconClock
-	case "shield":
-		return iconShield
-	case "users":
-		return iconUsers
-	case "cog":
-		return iconCog
-	}
-	return iconClock
-}
