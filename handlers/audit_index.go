@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"fmt"
-
 	"github.com/gofiber/fiber/v2"
 
 	"dropship/models"
@@ -20,14 +18,7 @@ func (s *Server) auditIndex(c *fiber.Ctx) error {
 		return err
 	}
 	d := audit.PageData{}
-	if len(entries) > auditPerPage {
-		entries = entries[:auditPerPage]
-		d.Pager.Next = fmt.Sprintf("/audit?before=%d", entries[len(entries)-1].ID)
-	}
-	if before > 0 {
-		d.Pager.Prev = "/audit"
-	}
-	d.Entries = entries
+	d.Entries, d.Pager = keysetPage(entries, auditPerPage, before, "/audit", nil, func(e models.AuditEntry) int64 { return e.ID })
 	if c.Query("verify") == "1" {
 		if d.ChainBroken, err = models.VerifyAuditChain(ctx, s.db); err != nil {
 			return err

@@ -21,20 +21,8 @@ func (s *Server) jobsIndex(c *fiber.Ctx) error {
 		return err
 	}
 	d := jobs.PageData{Job: f.Job, Outcome: f.Outcome}
-	if len(runs) > jobRunsPerPage {
-		runs = runs[:jobRunsPerPage]
-		q := url.Values{"before": {fmt.Sprint(runs[len(runs)-1].ID)}}
-		if f.Job != "" {
-			q.Set("job", f.Job)
-		}
-		if f.Outcome != "" {
-			q.Set("outcome", f.Outcome)
-		}
-		d.Pager.Next = "/jobs?" + q.Encode()
-	}
-	if f.BeforeID > 0 {
-		d.Pager.Prev = "/jobs"
-	}
+	runs, d.Pager = keysetPage(runs, jobRunsPerPage, f.BeforeID, "/jobs", url.Values{"job": {f.Job}, "outcome": {f.Outcome}},
+		func(r models.JobRun) int64 { return r.ID })
 	d.Runs = runs
 	d.Pager.Summary = fmt.Sprintf("%d runs shown", len(runs))
 	for _, r := range runs {

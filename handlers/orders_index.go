@@ -29,20 +29,8 @@ func (s *Server) ordersIndex(c *fiber.Ctx) error {
 		return err
 	}
 	d := orders.IndexData{Filter: f, Counts: counts}
-	if len(list) > ordersPerPage {
-		list = list[:ordersPerPage]
-		q := url.Values{"before": {fmt.Sprint(list[len(list)-1].ID)}}
-		if f.Queue != "" {
-			q.Set("queue", f.Queue)
-		}
-		if f.Search != "" {
-			q.Set("q", f.Search)
-		}
-		d.Pager.Next = "/orders?" + q.Encode()
-	}
-	if f.BeforeID > 0 {
-		d.Pager.Prev = "/orders"
-	}
+	list, d.Pager = keysetPage(list, ordersPerPage, f.BeforeID, "/orders", url.Values{"queue": {f.Queue}, "q": {f.Search}},
+		func(o models.Order) int64 { return o.ID })
 	d.Orders = list
 	d.Pager.Summary = fmt.Sprintf("%d orders shown", len(list))
 	return s.render(c, fiber.StatusOK, orders.Index(d))
