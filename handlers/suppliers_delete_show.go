@@ -3,6 +3,7 @@ package handlers
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"dropship/models"
 	"dropship/views/suppliers"
 )
 
@@ -12,7 +13,7 @@ func (s *Server) suppliersDeleteShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sum, err := s.supplierSummary(c, id)
+	sum, err := models.GetSupplierSummary(c.UserContext(), s.db, id)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ func (s *Server) suppliersShow(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	sum, err := s.supplierSummary(c, id)
+	sum, err := models.GetSupplierSummary(c.UserContext(), s.db, id)
 	if err != nil {
 		return err
 	}
@@ -38,18 +38,4 @@ func (s *Server) suppliersShow(c *fiber.Ctx) error {
 		return err
 	}
 	return s.render(c, fiber.StatusOK, suppliers.Show(d))
-}
-
-// supplierSummary finds one supplier with its figures.
-func (s *Server) supplierSummary(c *fiber.Ctx, id int64) (*models.SupplierSummary, error) {
-	list, err := models.ListSuppliers(c.UserContext(), s.db)
-	if err != nil {
-		return nil, err
-	}
-	for i := range list {
-		if list[i].ID == id {
-			return &list[i], nil
-		}
-	}
-	return nil, fmt.Errorf("handlers: supplier %d: %w", id, models.ErrNotFound)
 }

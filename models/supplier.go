@@ -536,23 +536,38 @@ type SupplierSummary struct {
 	PendingUnmapped int64
 }
 
+// supplierSummarySQL reads suppliers with their offer figures.
+const supplierSummarySQL = `SELECT s.*,
+		COALESCE(o.offer_count, 0) AS offer_count, COALESCE(o.active_offers, 0) AS active_offers,
+		COALESCE(o.reported_units, 0) AS reported_units, o.last_seen_at,
+		(SELECT count(*) FROM unmapped_supplier_skus u WHERE u.supplier_id = s.id AND u.status = 'pending') AS pending_unmapped
+	FROM suppliers s
+	LEFT JOIN LATERAL (
+		SELECT count(*) AS offer_count, count(*) FILTER (WHERE active) AS active_offers,
+		       sum(reported_quantity) FILTER (WHERE active) AS reported_units, max(last_seen_at) AS last_seen_at
+		FROM offers WHERE supplier_id = s.id) o ON true`
+
 // ListSuppliers returns every supplier with its offer figures, active first.
 func ListSuppliers(ctx context.Context, db *gorm.DB) ([]SupplierSummary, error) {
 	var out []SupplierSummary
-	err := db.WithContext(ctx).Raw(`SELECT s.*,
-			COALESCE(o.offer_count, 0) AS offer_count, COALESCE(o.active_offers, 0) AS active_offers,
-			COALESCE(o.reported_units, 0) AS reported_units, o.last_seen_at,
-			(SELECT count(*) FROM unmapped_supplier_skus u WHERE u.supplier_id = s.id AND u.status = 'pending') AS pending_unmapped
-		FROM suppliers s
-		LEFT JOIN LATERAL (
-			SELECT count(*) AS offer_count, count(*) FILTER (WHERE active) AS active_offers,
-			       sum(reported_quantity) FILTER (WHERE active) AS reported_units, max(last_seen_at) AS last_seen_at
-			FROM offers WHERE supplier_id = s.id) o ON true
-		ORDER BY CASE s.status WHEN 'active' THEN 0 WHEN 'paused' THEN 1 ELSE 2 END, s.code`).Scan(&out).Error
+	err := db.WithContext(ctx).Raw(supplierSummarySQL +
+		` ORDER BY CASE s.status WHEN 'active' THEN 0 WHEN 'paused' THEN 1 ELSE 2 END, s.code`).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("models: list suppliers: %w", err)
 	}
 	return out, nil
+}
+
+// GetSupplierSummary returns one supplier with its offer figures.
+func GetSupplierSummary(ctx context.Context, db *gorm.DB, id int64) (*SupplierSummary, error) {
+	var out []SupplierSummary
+	if err := db.WithContext(ctx).Raw(supplierSummarySQL+" WHERE s.id = ?", id).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("models: supplier %d: %w", id, err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("models: supplier %d: %w", id, ErrNotFound)
+	}
+	return &out[0], nil
 }
 
 // SupplierOptions is every supplier's id, code and name, for select boxes.
