@@ -298,11 +298,11 @@ WITH new_order AS (
 	INSERT INTO orders (public_id, api_key_id, external_id, status, customer_email, customer_name, customer_phone,
 		ship_name, ship_line1, ship_line2, ship_city, ship_region, ship_postal_code, ship_country,
 		currency, subtotal_cents, shipping_cents, total_cents, payment_provider, payment_reference, payment_status,
-		notify_email, notify_sms, hold_expires_at, created_at, updated_at)
+		notify_email, notify_sms, created_at, updated_at)
 	VALUES (@public_id, @api_key_id, @external_id, 'pending_payment', @email, @name, @phone,
 		@ship_name, @line1, @line2, @city, @region, @postal, @country,
 		@currency, @subtotal, @shipping, @total, @provider, @reference, 'pending',
-		@notify_email, @notify_sms, @hold, @now, @now)
+		@notify_email, @notify_sms, @now, @now)
 	RETURNING id, number
 ), new_lines AS (
 	INSERT INTO order_lines (order_id, line_no, variant_id, sku, title, options, quantity, unit_price_cents, status)
@@ -347,7 +347,7 @@ func PlaceOrder(ctx context.Context, db *gorm.DB, req CheckoutRequest, opts Plac
 		ShipRegion: req.ShipTo.Region, ShipPostalCode: req.ShipTo.PostalCode, ShipCountry: req.ShipTo.Country,
 		Currency: totals.Currency, SubtotalCents: totals.SubtotalCents, ShippingCents: totals.ShippingCents, TotalCents: totals.TotalCents,
 		PaymentProvider: req.PaymentProvider, PaymentReference: req.PaymentReference, PaymentStatus: PaymentPending,
-		RiskReasons: RiskReasons{}, NotifyEmail: req.NotifyEmail, NotifySMS: req.NotifySMS, HoldExpiresAt: &hold,
+		RiskReasons: RiskReasons{}, NotifyEmail: req.NotifyEmail, NotifySMS: req.NotifySMS,
 		CreatedAt: now, UpdatedAt: now,
 	}
 	var apiKeyID *int64

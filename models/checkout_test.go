@@ -264,8 +264,13 @@ func TestApplyPaymentOutcomes(t *testing.T) {
 
 	good := place()
 	paid, err := models.ApplyPayment(ctx, db, good.ID, models.PaymentCheck{Status: models.PaymentAuthorized, AmountCents: good.TotalCents, Currency: "USD", CardFingerprint: "fp1"}, s.settings)
-	if err != nil || paid.Status != models.OrderPaid || paid.PaymentStatus != models.PaymentAuthorized || paid.HoldExpiresAt != nil {
+	if err != nil || paid.Status != models.OrderPaid || paid.PaymentStatus != models.PaymentAuthorized {
 		t.Fatalf("good payment: %v %+v", err, paid)
+	}
+	var holding int64
+	db.Raw("SELECT count(*) FROM reservations WHERE order_id = ? AND status = 'open' AND expires_at IS NOT NULL", good.ID).Scan(&holding)
+	if holding != 0 {
+		t.Errorf("%d reservations of a paid order still expire", holding)
 	}
 
 	wrong := place()

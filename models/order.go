@@ -123,7 +123,6 @@ type Order struct {
 	RiskReasons        RiskReasons
 	NotifyEmail        bool
 	NotifySMS          bool `gorm:"column:notify_sms"`
-	HoldExpiresAt      *time.Time
 	AttentionReason    string
 	CreatedAt          time.Time
 	UpdatedAt          time.Time

@@ -98,7 +98,7 @@ func acceptPayment(ctx context.Context, tx *gorm.DB, o *Order, check PaymentChec
 	o.PaymentStatus, o.CardFingerprint, o.CardCountry, o.RiskScore, o.RiskReasons = check.Status, check.CardFingerprint, check.CardCountry, score, reasons
 	updates := map[string]any{"payment_status": check.Status, "card_fingerprint": check.CardFingerprint, "card_country": check.CardCountry,
 		"payment_transaction": check.TransactionID,
-		"risk_score":          score, "risk_reasons": reasons, "hold_expires_at": nil, "payment_failure": ""}
+		"risk_score":          score, "risk_reasons": reasons, "payment_failure": ""}
 	to := OrderPaid
 	if score >= s.RiskThreshold {
 		to = OrderOnHold
@@ -154,7 +154,7 @@ func failPayment(tx *gorm.DB, o *Order, reason string) error {
 	o.PaymentStatus, o.PaymentFailure = PaymentFailed, reason
 	o.AttentionReason = "payment failed: " + reason
 	err := tx.Model(&Order{}).Where("id = ?", o.ID).Updates(map[string]any{"payment_status": PaymentFailed,
-		"payment_failure": reason, "attention_reason": o.AttentionReason, "hold_expires_at": nil}).Error
+		"payment_failure": reason, "attention_reason": o.AttentionReason}).Error
 	if err != nil {
 		return fmt.Errorf("models: fail payment of order %d: %w", o.Number, err)
 	}
