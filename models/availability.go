@@ -267,7 +267,7 @@ type Quote struct {
 }
 
 // QuoteLines prices and checks the lines against the pool for country.
-func QuoteLines(ctx context.Context, db *gorm.DB, lines []CheckoutLine, country string, s StoreSettings) (*Quote, error) {
+func QuoteLines(ctx context.Context, db *gorm.DB, zones ShippingZones, lines []CheckoutLine, country string, s StoreSettings) (*Quote, error) {
 	lines = MergeLines(lines)
 	fe := FieldErrors{}
 	validateLines(fe, lines)
@@ -286,10 +286,6 @@ func QuoteLines(ctx context.Context, db *gorm.DB, lines []CheckoutLine, country 
 		ids[i] = p.VariantID
 	}
 	pool, err := Pool(ctx, db, ids)
-	if err != nil {
-		return nil, err
-	}
-	zones, err := LoadShippingZones(ctx, db)
 	if err != nil {
 		return nil, err
 	}

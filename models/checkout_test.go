@@ -485,7 +485,8 @@ func TestQuoteAndDeliveryEstimates(t *testing.T) {
 	db := dbtest.New(t)
 	s := newShop(t, db, 5, 0)
 	ctx := context.Background()
-	q, err := models.QuoteLines(ctx, db, []models.CheckoutLine{line("TEE-0", 3), line("TEE-0", 4), line("TEE-1", 1)}, "US", s.settings)
+	zones, _ := models.LoadShippingZones(ctx, db)
+	q, err := models.QuoteLines(ctx, db, zones, []models.CheckoutLine{line("TEE-0", 3), line("TEE-0", 4), line("TEE-1", 1)}, "US", s.settings)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -505,7 +506,6 @@ func TestQuoteAndDeliveryEstimates(t *testing.T) {
 	if got := available(t, db, s.variants[0].ID); got != 5 {
 		t.Errorf("a quote reserved stock: available %d", got)
 	}
-	zones, _ := models.LoadShippingZones(ctx, db)
 	for _, c := range []struct {
 		from, to string
 		min, max int

@@ -54,7 +54,8 @@ type API struct {
 	payments models.PaymentVerifier
 	keys     *keyCache
 	limits   *limiters
-	settings *settingsCache
+	settings *cached[models.StoreSettings]
+	zones    *cached[models.ShippingZones]
 }
 
 // Mount registers the API on app under /api/v1 and returns the huma API (for its OpenAPI document).
@@ -67,7 +68,8 @@ func Mount(app *fiber.App, cfg Config, d Deps) huma.API {
 	}
 	a := &API{cfg: cfg, db: d.DB, log: d.Log, payments: d.Payments,
 		keys: newKeyCache(5 * time.Second), limits: &limiters{byKey: map[int64]*rate.Limiter{}},
-		settings: &settingsCache{db: d.DB, ttl: 2 * time.Second}}
+		settings: newCached(2*time.Second, func(ctx context.Context) (models.StoreSettings, error) { return models.GetStoreSettings(ctx, d.DB) }),
+		zones:    newCached(2*time.Second, func(ctx context.Context) (models.ShippingZones, error) { return models.LoadShippingZones(ctx, d.DB) })}
 
 	hc := huma.DefaultConfig("dropship storefront API", "1.0.0")
 	hc.Info.Description = "Checkout, availability and order status for storefronts. " +

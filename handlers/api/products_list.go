@@ -42,7 +42,7 @@ func (a *API) listProducts(ctx context.Context, in *ListProductsInput) (*Product
 	} else if !models.ValidCountry(country) {
 		return nil, invalid(models.FieldErrors{"country": "must be an ISO 3166-1 alpha-2 country code"})
 	}
-	zones, err := models.LoadShippingZones(ctx, a.db)
+	zones, err := a.zones.get(ctx)
 	if err != nil {
 		return nil, err
 	}

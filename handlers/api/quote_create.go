@@ -48,7 +48,11 @@ func (a *API) createQuote(ctx context.Context, in *QuoteInput) (*QuoteOutput, er
 	for i, l := range in.Body.Lines {
 		lines[i] = models.CheckoutLine{SKU: l.SKU, Quantity: l.Quantity}
 	}
-	q, err := models.QuoteLines(ctx, a.db, lines, in.Body.ShipTo.Country, s)
+	zones, err := a.zones.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q, err := models.QuoteLines(ctx, a.db, zones, lines, in.Body.ShipTo.Country, s)
 	var fe models.FieldErrors
 	if errors.As(err, &fe) {
 		return nil, invalid(fe)

@@ -33,7 +33,7 @@ func (a *API) getVariant(ctx context.Context, in *GetVariantInput) (*VariantOutp
 	if country == "" {
 		country = s.DefaultCountry
 	}
-	zones, err := models.LoadShippingZones(ctx, a.db)
+	zones, err := a.zones.get(ctx)
 	if err != nil {
 		return nil, err
 	}
